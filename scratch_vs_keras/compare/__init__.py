@@ -1,0 +1,15 @@
+"""Comparisons between the NumPy model and its Keras twin (imports TensorFlow when used)."""
+
+from .diff import TOLERANCES, max_abs_diff, rel_diff, tolerance
+from .gradients import GradientComparison, compare_gradients, finite_difference_gradients, keras_trace
+
+__all__ = [
+    "TOLERANCES",
+    "GradientComparison",
+    "compare_gradients",
+    "finite_difference_gradients",
+    "keras_trace",
+    "max_abs_diff",
+    "rel_diff",
+    "tolerance",
+]

@@ -1,0 +1,8 @@
+"""The Keras twin of a scratch model: same layers, activations, penalties, loss, identical weights.
+
+Only this package and :mod:`scratch_vs_keras.compare` import TensorFlow, and only when used.
+"""
+
+from .twin import configure_keras, copy_weights, keras_loss, keras_regularizer, to_keras
+
+__all__ = ["configure_keras", "copy_weights", "keras_loss", "keras_regularizer", "to_keras"]

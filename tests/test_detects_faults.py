@@ -1,0 +1,63 @@
+"""The comparison can fail: planted faults in the NumPy side are caught and located."""
+
+import numpy as np
+
+from scratch_vs_keras import compare_gradients, scratch
+from conftest import make_model
+
+
+def _bad_rows(result):
+    t = result.table
+    return t[~t.ok]
+
+
+def test_missing_activation_derivative_is_caught_in_that_layer(monkeypatch, rng):
+    model = make_model(hidden=(6, 5), activation="tanh", out_activation="sigmoid")
+    x, y = rng.normal(size=(9, 4)), rng.integers(0, 2, size=9)
+    monkeypatch.setattr(scratch.activations.Tanh, "backward", lambda self, z, a, g: g)
+    result = compare_gradients(model, x, y)
+    assert not result.ok
+    bad = _bad_rows(result)
+    # the forward pass and loss are untouched; the gradients below the first tanh are wrong
+    assert set(bad.quantity) == {"gradient", "finite_difference"}
+    assert set(bad.layer) == {"dense", "dense_1"}
+    assert "MISMATCH" in result.verdict()
+
+
+def test_unrounded_penalty_factor_is_caught_in_the_loss(monkeypatch, rng):
+    model = make_model(kernel_regularizer=scratch.regularizers.L2(0.01))
+    x, y = rng.normal(size=(9, 4)), rng.integers(0, 2, size=9)
+    monkeypatch.setattr(scratch.regularizers, "_f32", lambda c: c)  # the textbook factor
+    result = compare_gradients(model, x, y, finite_differences=False)
+    bad = _bad_rows(result)
+    assert "loss" in set(bad.quantity)
+    assert result.worst("loss") > 1e-12
+
+
+def test_wrong_loss_gradient_is_caught_by_finite_differences_and_keras(monkeypatch, rng):
+    model = make_model(out_activation="linear", loss="mean_squared_error")
+    x, y = rng.normal(size=(9, 4)), rng.normal(size=9)
+    original = scratch.losses.MeanSquaredError.per_sample
+
+    def no_factor_two(self, y_true, y_pred):
+        values, grad = original(self, y_true, y_pred)
+        return values, grad / 2  # the classic missing factor 2 of d(e^2)/de
+
+    monkeypatch.setattr(scratch.losses.MeanSquaredError, "per_sample", no_factor_two)
+    result = compare_gradients(model, x, y)
+    bad = _bad_rows(result)
+    assert set(bad.quantity) == {"gradient", "finite_difference"}
+    assert np.isclose(result.worst("gradient"), 0.5, rtol=1e-6)
+
+
+def test_kinks_are_reported_not_hidden(rng):
+    # relu with zero biases and an all-negative first layer: every unit of layer 2 sits at z = 0
+    model = make_model(hidden=(3, 3), activation="relu")
+    w = model.get_weights()
+    w[0][:] = -1.0
+    model.set_weights(w)
+    x = np.abs(rng.normal(size=(5, 4)))
+    result = compare_gradients(model, x, rng.integers(0, 2, size=5))
+    assert result.ok, str(result)
+    notes = result.table[result.table.quantity == "finite_difference"].note
+    assert notes.str.contains("at a kink").any()
