@@ -13,3 +13,6 @@ __all__ = [
     "rel_diff",
     "tolerance",
 ]
+from .training import Divergence, SideBySideRun, first_divergence, train_side_by_side
+
+__all__ += ["Divergence", "SideBySideRun", "first_divergence", "train_side_by_side"]

@@ -15,7 +15,19 @@ Use it where you would use ``keras``::
 This package imports NumPy only (and SciPy's ``erfc`` for gelu), never TensorFlow.
 """
 
-from . import activations, config, initializers, layers, losses, regularizers, utils
+from . import (
+    activations,
+    batching,
+    callbacks,
+    config,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    regularizers,
+    utils,
+)
 from .layers import Input
 from .models import Sequential
 
@@ -23,10 +35,14 @@ __all__ = [
     "Input",
     "Sequential",
     "activations",
+    "batching",
+    "callbacks",
     "config",
     "initializers",
     "layers",
     "losses",
+    "metrics",
+    "optimizers",
     "regularizers",
     "utils",
 ]

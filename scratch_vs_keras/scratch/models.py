@@ -15,14 +15,17 @@ The loss :math:`J` is Keras's: the reduced data loss plus every layer's regulari
 ``loss_and_gradients`` returns what ``keras.Model.compute_loss`` returns and its gradients.
 """
 
+import numbers
 import warnings
 
 import numpy as np
 
-from . import config
+from . import batching, config, utils
 from . import losses as _losses
-from . import utils
+from . import metrics as _metrics
+from . import optimizers as _optimizers
 from ._validation import as_numeric_array, check_positive_int, describe
+from .callbacks import History, TrainingDivergedError
 from .layers import Input, Layer
 
 
@@ -51,7 +54,9 @@ class Sequential:
         self.built = False
         self.loss = None
         self.optimizer = None
+        self.metrics = []
         self.compiled = False
+        self._fit_calls = 0
         for layer in layers or []:
             self.add(layer)
 
@@ -108,9 +113,9 @@ class Sequential:
     # -- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Set the loss (and the optimizer and metrics, used by training) as ``keras.Model.compile``."""
-        self.optimizer = optimizer
+        self.optimizer = _optimizers.get(optimizer)
         self.loss = _losses.get(loss)
-        self.metrics = list(metrics or [])
+        self.metrics = [_metrics.check_name(m) for m in (metrics or [])]
         self.compiled = True
         if self.built:
             self._check_loss_fits_output()
@@ -280,6 +285,11 @@ class Sequential:
         return self._loss_and_gradients(x, y)
 
     def _loss_and_gradients(self, x, y):
+        loss, grads, _ = self._train_pass(x, y)
+        return loss, grads
+
+    def _train_pass(self, x, y):
+        """Forward, loss and backward on one batch: ``(loss, gradients, y_pred)``."""
         caches = self.forward(x)
         data_loss, grad, is_delta = self._data_loss(y, caches)
         grads = []
@@ -288,21 +298,143 @@ class Sequential:
             is_delta = False
             penalty_grads = layer.penalty_gradients()
             grads = [g + p for g, p in zip(layer_grads, penalty_grads)] + grads
-        return float(data_loss + self.penalty()), grads
+        return float(data_loss + self.penalty()), grads, caches[-1].a
 
-    def evaluate(self, x, y, batch_size=32, verbose=0):
-        """The loss over ``(x, y)`` as ``keras.Model.evaluate``: the batch-size-weighted mean of the
-        batch losses (penalties included), batches of ``batch_size`` rows (Keras's default 32)."""
+    def evaluate(self, x, y, batch_size=32, verbose=0, return_dict=False):
+        """Loss (and compiled metrics) over ``(x, y)`` as ``keras.Model.evaluate``: batch-size-weighted
+        means over batches of ``batch_size`` rows (Keras's default 32), penalties included.
+
+        Returns the loss, or ``[loss, metric, ...]`` when metrics were compiled, or a dict with
+        ``return_dict=True``.
+        """
         x = self._check_x(x)
         self._ensure_built(x)
         y = self._check_y(y, x.shape[0])
         batch_size = check_positive_int(batch_size, "batch_size")
-        total, count = 0.0, 0
-        for i in range(0, len(x), batch_size):
-            xb, yb = x[i : i + batch_size], y[i : i + batch_size]
-            total += self._loss_of_batch(xb, yb) * len(xb)
-            count += len(xb)
-        return total / count
+        logs = self._evaluate_arrays(x, y, batch_size)
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+    def _evaluate_arrays(self, x, y, batch_size):
+        names = [(m, _metrics.resolve(m, y, self.output_units)) for m in self.metrics]
+        trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
+        for idx in batching.batch_slices(np.arange(len(x)), batch_size):
+            xb, yb = x[idx], y[idx]
+            caches = self.forward(xb)
+            value, _, _ = self._data_loss(yb, caches)
+            trackers["loss"].update(value + self.penalty(), len(idx))
+            for m, resolved in names:
+                trackers[m].update(np.sum(_metrics.compute(resolved, yb, caches[-1].a)) / len(idx), len(idx))
+        return {k: t.result() for k, t in trackers.items()}
+
+    # -- training -----------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True):
+        """Train with mini-batch gradient descent, as ``keras.Model.fit`` with arrays.
+
+        Args:
+            x, y: training data (validated as for ``loss_and_gradients``).
+            batch_size: rows per step (Keras's default 32); the last batch of an epoch may be
+                shorter and is averaged over its own size.
+            epochs: passes over the data (>= 1).
+            verbose: 0 silent, 1 (``"auto"``) a progress bar per epoch, 2 one line per epoch.
+            callbacks: ``scratch.callbacks.Callback`` objects.
+            validation_split: hold out the *last* fraction of the rows (before shuffling).
+            validation_data: ``(x_val, y_val)``; takes precedence over ``validation_split``.
+            shuffle: visit the rows in a new order each epoch, drawn by
+                :func:`scratch.batching.epoch_permutations` from the model's seed.
+
+        Each step: forward, loss :math:`J` (penalties included), backward, then
+        ``optimizer.apply(gradients, weights)``. Returns a ``History`` whose ``history`` has Keras's
+        keys: ``loss`` (the batch-size-weighted mean of the pre-update batch losses of the epoch),
+        each compiled metric, and ``val_loss``/``val_<metric>`` with validation data. A NaN or
+        infinite loss stops training with a ``TrainingDivergedError`` that names the step.
+        """
+        self._require_loss()
+        x = self._check_x(x)
+        self._ensure_built(x)
+        y = self._check_y(y, x.shape[0])
+        batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
+        epochs = check_positive_int(epochs, "epochs")
+        if verbose == "auto":
+            verbose = 1
+        if (isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real)
+                or not 0 <= validation_split < 1):
+            raise ValueError(
+                "`validation_split` must be a fraction in (0, 1) (or 0 for none); received "
+                f"validation_split={validation_split!r}."
+            )
+        if validation_data is not None:
+            try:
+                x_val, y_val = validation_data
+            except (TypeError, ValueError):
+                raise ValueError("`validation_data` must be a pair (x_val, y_val).") from None
+            x_val = self._check_x(x_val, "x_val")
+            y_val = self._check_y(y_val, x_val.shape[0], "y_val")
+        elif validation_split:
+            split_at = batching.validation_split_index(len(x), validation_split)
+            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+        else:
+            x_val = y_val = None
+
+        n = len(x)
+        orders = (
+            batching.epoch_permutations(self.seed, n, epochs, self._fit_calls)
+            if shuffle else [np.arange(n)] * epochs
+        )
+        self._fit_calls += 1
+        history = History()
+        history.params = {"epochs": epochs, "steps": batching.steps_per_epoch(n, batch_size),
+                          "verbose": verbose}
+        callbacks = [history] + list(callbacks or [])
+        for cb in callbacks:
+            cb.model = self
+            cb.on_train_begin()
+        names = [(m, _metrics.resolve(m, y, self.output_units)) for m in self.metrics]
+        for epoch, order in enumerate(orders):
+            for cb in callbacks:
+                cb.on_epoch_begin(epoch)
+            trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
+            batches = batching.batch_slices(order, batch_size)
+            bar = _progress(verbose, len(batches), epoch, epochs)
+            for b, idx in enumerate(batches):
+                for cb in callbacks:
+                    cb.on_train_batch_begin(b)
+                xb, yb = x[idx], y[idx]
+                loss, grads, y_pred = self._train_pass(xb, yb)
+                if not np.isfinite(loss):
+                    step = self.optimizer.iterations
+                    raise TrainingDivergedError(
+                        f"The loss became {loss} at step {step} (epoch {epoch}, batch {b}); "
+                        "training stopped. Lower the learning rate, clip the gradients "
+                        "(clipnorm=...) or standardize the inputs.",
+                        step, epoch, b, history,
+                    )
+                trackers["loss"].update(loss, len(idx))
+                for m, resolved in names:
+                    trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / len(idx), len(idx))
+                self.optimizer.apply(grads, self.weights)
+                logs = {k: t.result() for k, t in trackers.items()}
+                if bar is not None:
+                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+                    bar.update(1)
+                for cb in callbacks:
+                    cb.on_train_batch_end(b, logs)
+            logs = {k: t.result() for k, t in trackers.items()}
+            if x_val is not None:
+                val = self._evaluate_arrays(x_val, y_val, batch_size)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            if bar is not None:
+                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+                bar.close()
+            elif verbose == 2:
+                print(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            for cb in callbacks:
+                cb.on_epoch_end(epoch, logs)
+        for cb in callbacks:
+            cb.on_train_end()
+        return history
 
     # -- weights ------------------------------------------------------------------------------
     @property
@@ -397,3 +529,11 @@ class Sequential:
             + [f"{l.units} {l.activation.name}" for l in self.layers]
         )
         return f"<scratch.Sequential {self.name!r}: {units} ({self.dtype})>"
+
+
+def _progress(verbose, total, epoch, epochs):
+    if verbose != 1:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"Epoch {epoch + 1}/{epochs}", unit="step", leave=True)

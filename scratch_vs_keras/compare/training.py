@@ -1,0 +1,341 @@
+r"""Training side by side: the NumPy model and its Keras twin from identical weights on identical
+batches, the Keras side through the real ``model.fit``.
+
+Both sides see the same batches in the same order. With ``shuffle=False`` Keras gets the arrays
+(``fit(x, y, shuffle=False)``); with ``shuffle=True`` each epoch's permutation is drawn by
+:func:`scratch.batching.epoch_permutations` (NumPy cannot reproduce ``tf.data``'s shuffle) and
+Keras gets a generator of those batches (``fit(generator, steps_per_epoch=...)``).
+
+Per step the exact batch loss of each side is recovered from the running mean that Keras (and
+``scratch.Sequential.fit``) report after every batch: with :math:`\bar L_k` the mean after batch
+:math:`k` and :math:`n_k` the rows seen so far in the epoch,
+:math:`L_k = (\bar L_k n_k - \bar L_{k-1} n_{k-1}) / b_k`, which loses about
+:math:`\varepsilon \times` (batches per epoch), far below the tolerances. After every step each
+weight tensor of both sides is compared.
+
+The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer, value``:
+
+* ``side`` is ``scratch`` or ``keras`` (the value of that side), or ``abs_diff`` / ``rel_diff``;
+* ``quantity`` is ``batch_loss`` (layer ``model``), ``weight`` (layer ``dense/kernel`` ...: the
+  sides' values are taken at the entry with the largest gap), ``gradient`` (with
+  ``record_gradients=True``) or ``history/<key>`` (per epoch, at the epoch's last step).
+"""
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..scratch import batching
+from ..scratch.callbacks import Callback, TrainingDivergedError
+from .diff import max_abs_diff, rel_diff
+from .table import format_table
+
+RUN_TOLERANCES = {
+    "float64": {"batch_loss": 1e-12, "weight": 1e-10, "final_weight": 1e-10, "history": 1e-12,
+                "gradient": 1e-12},
+    # float32 drift is measured and reported, not bounded: rounding differences grow with steps.
+    "float32": {"batch_loss": np.inf, "weight": np.inf, "final_weight": np.inf, "history": np.inf,
+                "gradient": np.inf},
+}
+
+
+class _Recorder:
+    """Per-step batch losses (un-averaged from the running mean) and weights of one side."""
+
+    def __init__(self, get_weights, batch_sizes):
+        self.get_weights = get_weights
+        self.batch_sizes = batch_sizes  # per epoch, the sizes of its batches
+        self.losses, self.weights, self.gradients = [], [], []
+        self.diverged_at = None
+        self._epoch = 0
+        self._seen = 0
+        self._previous_total = 0.0
+
+    def epoch_begin(self, epoch):
+        self._epoch, self._seen, self._previous_total = epoch, 0, 0.0
+
+    def batch_end(self, batch, mean_loss):
+        b = self.batch_sizes[self._epoch][batch]
+        self._seen += b
+        total = mean_loss * self._seen
+        loss = (total - self._previous_total) / b
+        self._previous_total = total
+        self.losses.append(loss)
+        self.weights.append([np.array(w, dtype=np.float64) for w in self.get_weights()])
+        if not np.isfinite(mean_loss) and self.diverged_at is None:
+            self.diverged_at = len(self.losses) - 1
+        return self.diverged_at is not None
+
+
+class _ScratchRecorder(Callback):
+    def __init__(self, recorder, batches, record_gradients):
+        self.r, self.batches, self.record_gradients = recorder, batches, record_gradients
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.r.epoch_begin(epoch)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.record_gradients:
+            xb, yb = self.batches[len(self.r.losses)]
+            self.r.gradients.append(self.model._loss_and_gradients(xb, yb)[1])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.r.batch_end(batch, logs["loss"])
+
+
+def _keras_recorder(recorder, batches, record_gradients):
+    import keras
+
+    from .gradients import keras_trace
+
+    class KerasRecorder(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            recorder.epoch_begin(epoch)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if record_gradients:
+                xb, yb = batches[len(recorder.losses)]
+                recorder.gradients.append(keras_trace(self.model, xb, yb)[2])
+
+        def on_train_batch_end(self, batch, logs=None):
+            if recorder.batch_end(batch, float(logs["loss"])):
+                self.model.stop_training = True
+
+    return KerasRecorder()
+
+
+@dataclass
+class Divergence:
+    """Where the two sides first part: the step, the tensor, both values and the gap."""
+
+    step: int
+    epoch: int
+    quantity: str
+    layer: str
+    scratch_value: float
+    keras_value: float
+    abs_diff: float
+    rel_diff: float
+    tolerance: float
+    also: list = field(default_factory=list)
+
+    def __str__(self):
+        where = f"{self.quantity} of {self.layer}" if self.layer != "model" else self.quantity
+        text = (
+            f"First divergence at step {self.step} (epoch {self.epoch}): {where}: NumPy "
+            f"{self.scratch_value:.17g} vs Keras {self.keras_value:.17g}, gap {self.abs_diff:.3g} "
+            f"(relative {self.rel_diff:.3g} > {self.tolerance:.0e})."
+        )
+        if self.also:
+            text += " Also beyond tolerance at that step: " + ", ".join(self.also) + "."
+        return text
+
+
+def first_divergence(frame, tolerances):
+    """The first step at which any per-step quantity's relative difference exceeds its tolerance.
+
+    Args:
+        frame: the tidy records of a side-by-side run.
+        tolerances: a number (for every quantity) or a dict quantity -> tolerance.
+
+    Returns a :class:`Divergence` naming the worst tensor at that step (the others beyond
+    tolerance are listed in ``also``), or ``None`` if the sides never part.
+    """
+    rel = frame[(frame.side == "rel_diff") & frame.quantity.isin(["batch_loss", "weight", "gradient"])]
+    tol = rel.quantity.map(tolerances if isinstance(tolerances, dict) else (lambda q: tolerances))
+    beyond = rel[rel.value > tol.astype(float)]
+    if beyond.empty:
+        return None
+    step = int(beyond.step.min())
+    at = beyond[beyond.step == step]
+    worst = at.loc[at.value.idxmax()]
+    rows = frame[(frame.step == step) & (frame.quantity == worst.quantity) & (frame.layer == worst.layer)]
+    value = {side: float(rows[rows.side == side].value.iloc[0]) for side in ("scratch", "keras", "abs_diff")}
+    also = [f"{r.quantity} {r.layer}" for r in at.itertuples() if r.Index != worst.name]
+    t = tolerances if not isinstance(tolerances, dict) else tolerances[worst.quantity]
+    return Divergence(step, int(worst.epoch), worst.quantity, worst.layer, value["scratch"],
+                      value["keras"], value["abs_diff"], float(worst.value), t, also)
+
+
+@dataclass
+class SideBySideRun:
+    """A side-by-side training run: tidy records, both trained models and both histories."""
+
+    records: pd.DataFrame
+    dtype: str
+    steps: int
+    scratch_model: object
+    keras_model: object
+    scratch_history: dict
+    keras_history: dict
+
+    def verdict_table(self):
+        """Per quantity: the worst relative difference over the run, the tolerance, ok."""
+        tol = RUN_TOLERANCES[self.dtype]
+        rel = self.records[self.records.side == "rel_diff"]
+        rows = []
+
+        def add(name, values, t, note=""):
+            worst = float(values.max()) if len(values) else 0.0
+            rows.append({"quantity": name, "worst_rel_diff": worst, "tolerance": t,
+                         "ok": bool(worst <= t), "note": note})
+
+        add(f"batch loss, every step ({self.steps})", rel[rel.quantity == "batch_loss"].value, tol["batch_loss"])
+        weights = rel[rel.quantity == "weight"]
+        add("weights, every step", weights.value, tol["weight"])
+        add("weights, final", weights[weights.step == weights.step.max()].value, tol["final_weight"])
+        grads = rel[rel.quantity == "gradient"]
+        if len(grads):
+            add("gradients, every step", grads.value, tol["gradient"])
+        for q in sorted(rel.quantity.unique()):
+            if q.startswith("history/"):
+                add(q, rel[rel.quantity == q].value, tol["history"])
+        table = pd.DataFrame(rows)
+        if self.dtype == "float32":
+            table["note"] = "float32 drift: measured, not bounded"
+        return table
+
+    @property
+    def ok(self):
+        return bool(self.verdict_table().ok.all())
+
+    def first_divergence(self, tolerance=None):
+        """The first step where the sides part (by the run tolerances, or ``tolerance``)."""
+        if tolerance is None:
+            tol = RUN_TOLERANCES[self.dtype]
+            tolerance = {"batch_loss": tol["batch_loss"], "weight": tol["weight"], "gradient": tol["gradient"]}
+        return first_divergence(self.records, tolerance)
+
+    def save(self, path):
+        """Write the tidy records to ``path`` (``.csv``, or ``.parquet`` where pyarrow is installed),
+        atomically: a temporary file in the same folder, then a rename."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
+        os.close(fd)
+        try:
+            if path.endswith(".parquet"):
+                self.records.to_parquet(tmp, index=False)
+            else:
+                self.records.to_csv(tmp, index=False)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return path
+
+    def __str__(self):
+        text = format_table(self.verdict_table())
+        div = self.first_divergence()
+        verdict = "MATCH" if self.ok else "MISMATCH"
+        text += f"\n{verdict}: {self.steps} steps, {self.dtype}."
+        if div is not None and self.dtype == "float64":
+            text += "\n" + str(div)
+        return text
+
+
+def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
+                       record_gradients=False, keras_model=None, save=None):
+    """Train a copy of ``model`` and its Keras twin side by side and record every step.
+
+    Args:
+        model: a compiled ``scratch.Sequential``; it is copied (with a fresh optimizer), not trained.
+        x, y: training data.
+        epochs, batch_size, shuffle: as ``fit``.
+        validation_data: ``(x_val, y_val)`` evaluated after every epoch on both sides.
+        record_gradients: also compare each step's gradients (computed again on both sides at
+            the step's pre-update weights; slower).
+        keras_model: a twin to use instead of building one (its weights must equal ``model``'s).
+        save: a path to write the tidy records to (see :meth:`SideBySideRun.save`).
+
+    Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
+    ``TrainingDivergedError`` names the step of each side.
+    """
+    from ..keras_side import to_keras
+
+    ours = model.astype(model.dtype)  # a deep copy
+    ours.optimizer = model.optimizer.fresh()
+    x = ours._check_x(x)
+    ours._ensure_built(x)
+    y = ours._check_y(y, x.shape[0])
+    if keras_model is None:
+        keras_model = to_keras(ours)
+    n = len(x)
+    batch_size = int(batch_size)
+    orders = (batching.epoch_permutations(ours.seed, n, epochs, ours._fit_calls)
+              if shuffle else [np.arange(n)] * epochs)
+    slices = [batching.batch_slices(order, batch_size) for order in orders]
+    sizes = [[len(s) for s in epoch] for epoch in slices]
+    batches = [(x[s], y[s]) for epoch in slices for s in epoch]
+
+    s_rec = _Recorder(ours.get_weights, sizes)
+    k_rec = _Recorder(keras_model.get_weights, sizes)
+    diverged = None
+    try:
+        s_hist = ours.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=0,
+                          validation_data=validation_data,
+                          callbacks=[_ScratchRecorder(s_rec, batches, record_gradients)]).history
+    except TrainingDivergedError as exc:
+        diverged, s_hist = exc, (exc.history.history if exc.history else {})
+    kcb = _keras_recorder(k_rec, batches, record_gradients)
+    val = None
+    if validation_data is not None:
+        val = (ours._check_x(validation_data[0], "x_val"),
+               ours._check_y(validation_data[1], len(validation_data[0]), "y_val"))
+    if shuffle:
+        def generator():
+            for xb, yb in batches:
+                yield xb, yb
+
+        k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
+                                 shuffle=False, verbose=0, validation_data=val,
+                                 validation_batch_size=batch_size, callbacks=[kcb]).history
+    else:
+        k_hist = keras_model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False,
+                                 verbose=0, validation_data=val, callbacks=[kcb]).history
+    if diverged is not None or k_rec.diverged_at is not None:
+        k_step = k_rec.diverged_at
+        s_step = diverged.step if diverged is not None else None
+        raise TrainingDivergedError(
+            f"The loss became NaN or infinite: NumPy side at step {s_step}, Keras side at step "
+            f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
+            s_step if s_step is not None else k_step, None, None,
+        )
+
+    names = ours.weight_names()
+    step_epoch = [e for e, epoch in enumerate(slices) for _ in epoch]
+    rows = []
+    for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses)):
+        e = step_epoch[step]
+        rows += _pair_rows(step, e, "batch_loss", "model", ls, lk)
+        for name, ws, wk in zip(names, s_rec.weights[step], k_rec.weights[step]):
+            rows += _pair_rows(step, e, "weight", name, ws, wk)
+        if record_gradients:
+            for name, gs, gk in zip(names, s_rec.gradients[step], k_rec.gradients[step]):
+                rows += _pair_rows(step, e, "gradient", name, gs, gk)
+    last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
+    for key in k_hist:
+        for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
+            rows += _pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
+    records = pd.DataFrame(rows, columns=["step", "epoch", "side", "quantity", "layer", "value"])
+    run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
+    if save is not None:
+        run.save(save)
+    return run
+
+
+def _pair_rows(step, epoch, quantity, layer, ours, theirs):
+    """Four tidy rows: each side's value (at the entry with the largest gap), abs and rel diff."""
+    a = np.asarray(ours, dtype=np.float64)
+    b = np.asarray(theirs, dtype=np.float64)
+    gap = np.abs(a - b)
+    i = int(np.argmax(gap)) if gap.size > 1 else 0
+    return [
+        (step, epoch, "scratch", quantity, layer, float(a.reshape(-1)[i])),
+        (step, epoch, "keras", quantity, layer, float(b.reshape(-1)[i])),
+        (step, epoch, "abs_diff", quantity, layer, max_abs_diff(a, b)),
+        (step, epoch, "rel_diff", quantity, layer, rel_diff(a, b)),
+    ]

@@ -1,0 +1,85 @@
+"""Scalar ``pow`` and ``cos`` computed as TensorFlow's CPU kernels compute them on one number.
+
+On a scalar, TensorFlow calls the C library's ``powf``/``cosf`` (float32) and ``pow``/``cos``
+(float64), and flushes float32 subnormal results to zero. NumPy's own float32 ``power`` differs
+from ``powf`` in the last bit for about one argument in five, which is enough to move a
+learning-rate schedule (Keras evaluates schedules in float32) and so a whole training run by
+more than 1e-10. These helpers call the C library directly; where it cannot be loaded they fall
+back to double precision rounded to float32, which agrees except in rare double-rounding cases.
+"""
+
+import ctypes
+import ctypes.util
+import math
+
+import numpy as np
+
+_TINY32 = np.finfo(np.float32).tiny
+
+
+def _load_libm():
+    for name in (ctypes.util.find_library("m"), "libm.so.6", "libm.dylib", "ucrtbase", "msvcrt"):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            powf, cosf = lib.powf, lib.cosf
+        except (OSError, AttributeError):
+            continue
+        powf.restype, powf.argtypes = ctypes.c_float, [ctypes.c_float, ctypes.c_float]
+        cosf.restype, cosf.argtypes = ctypes.c_float, [ctypes.c_float]
+        return powf, cosf
+    return None, None
+
+
+_powf, _cosf = _load_libm()
+
+
+def _flush32(v):
+    v = np.float32(v)
+    return np.float32(0.0) if abs(v) < _TINY32 else v
+
+
+def flush(v):
+    """TensorFlow runs with flush-to-zero: a float32 subnormal result becomes 0."""
+    return _flush32(v) if isinstance(v, np.float32) else v
+
+
+def power(x, y):
+    """``x ** y`` for two scalars of one NumPy float type, as TensorFlow's scalar ``Pow``."""
+    if isinstance(x, np.float32):
+        if _powf is not None:
+            return _flush32(_powf(x, y))
+        return _flush32(math.pow(float(x), float(y)))
+    return np.float64(math.pow(float(x), float(y)))
+
+
+def power_constant(x, c):
+    """``x ** c`` for a *constant* exponent, as it runs inside ``fit``: TensorFlow's graph optimizer
+    replaces ``Pow`` by a cheaper exact op for c in {0, 0.5, 1, 2, 3, -0.5, -1}."""
+    dt = type(x)
+    c = float(c)
+    if c == 0:
+        return dt(1)
+    if c == 0.5:
+        return dt(np.sqrt(x))
+    if c == 1:
+        return x
+    if c == 2:
+        return x * x
+    if c == 3:
+        return x * (x * x)
+    if c == -0.5:
+        return dt(1) / dt(np.sqrt(x))
+    if c == -1:
+        return dt(1) / x
+    return power(x, dt(c))
+
+
+def cos(x):
+    """``cos(x)`` for a NumPy float scalar, as TensorFlow's scalar ``Cos``."""
+    if isinstance(x, np.float32):
+        if _cosf is not None:
+            return _flush32(_cosf(x))
+        return _flush32(math.cos(float(x)))
+    return np.float64(math.cos(float(x)))

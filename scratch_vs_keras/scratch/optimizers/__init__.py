@@ -1,0 +1,38 @@
+"""Optimizers with Keras's names, arguments, defaults and exact update arithmetic.
+
+``compile(optimizer="adam")`` works as in Keras; each class documents its update rule.
+"""
+
+from . import schedules
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .base import Optimizer, keras_cast
+from .nadam import Nadam
+from .rmsprop import RMSprop
+from .sgd import SGD
+from .._validation import lookup
+
+ALL = {
+    "sgd": SGD,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adam": Adam,
+    "adamw": AdamW,
+    "adamax": Adamax,
+    "nadam": Nadam,
+}
+
+
+def get(identifier):
+    """An optimizer for a Keras name (``"adam"``), with Keras's defaults, or an Optimizer instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    return lookup(identifier, ALL, "optimizer", "optimizer")()
+
+
+__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam",
+           "Optimizer", "get", "keras_cast", "schedules"]

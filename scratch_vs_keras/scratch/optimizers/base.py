@@ -1,0 +1,184 @@
+r"""The optimizer base class: Keras's order of work for one step.
+
+For every training step Keras's ``optimizer.apply(grads, variables)`` does, in this order:
+
+1. clip the gradients (``clipnorm``, else ``global_clipnorm``, else ``clipvalue``);
+2. read the learning rate :math:`\eta_t` (a schedule sees the step count *before* this step);
+3. decoupled weight decay, if ``weight_decay`` is set: :math:`w \leftarrow w - w\,\lambda\,\eta_t`;
+4. the optimizer's own ``update_step`` for each variable;
+5. ``iterations += 1``.
+
+Float64 and Keras's float32 rounding: wherever Keras turns a Python number into a tensor with
+``ops.cast`` (or ``convert_to_tensor`` without a dtype), the number passes through float32 first,
+even when the model computes in float64. :func:`keras_cast` reproduces that; a constant that Keras
+multiplies in directly (``ops.multiply(rho, v)``) stays a float64 here too. Each optimizer marks
+which of its constants are cast. With that, one update computed here and one computed by Keras
+from the same gradient are identical, bit for bit.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from .schedules import LearningRateSchedule
+
+
+def keras_cast(c):
+    """``float(ops.cast(c, "float64"))`` for a Python float ``c``: the value after float32 rounding."""
+    return float(np.float32(c))
+
+
+def _check_positive(value, name, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"`{name}` must be a positive number; received {name}={value!r}.")
+    return value
+
+
+class Optimizer:
+    """Base class of the NumPy optimizers (Keras's ``keras.optimizers.Optimizer``).
+
+    Args:
+        learning_rate: a positive float or a ``schedules.LearningRateSchedule``.
+        weight_decay: if set, decoupled weight decay :math:`w \\leftarrow w - w\\lambda\\eta`.
+        clipnorm: clip each gradient tensor to this L2 norm.
+        clipvalue: clip each gradient entry to :math:`[-c, c]`.
+        global_clipnorm: clip all gradients together to this global L2 norm.
+        name: the optimizer's name.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None):
+        if not isinstance(learning_rate, LearningRateSchedule):
+            _check_positive(learning_rate, "learning_rate")
+        self._learning_rate = learning_rate
+        if weight_decay is not None and (
+            isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real)
+            or not math.isfinite(weight_decay) or weight_decay < 0
+        ):
+            raise ValueError(
+                f"`weight_decay` must be None or a non-negative number; received {weight_decay!r}."
+            )
+        self.weight_decay = weight_decay
+        given = [n for n, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                ("global_clipnorm", global_clipnorm)) if v is not None]
+        if len(given) > 1:
+            raise ValueError(
+                f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set (Keras "
+                f"refuses this too); received {', '.join(given)}."
+            )
+        self.clipnorm = _check_positive(clipnorm, "clipnorm", allow_none=True)
+        self.clipvalue = _check_positive(clipvalue, "clipvalue", allow_none=True)
+        self.global_clipnorm = _check_positive(global_clipnorm, "global_clipnorm", allow_none=True)
+        if name is not None:
+            self.name = name
+        self.iterations = 0
+        self.built = False
+
+    # -- state --------------------------------------------------------------------------------
+    def build(self, variables):
+        """Create the optimizer's per-variable state (zeros shaped like each variable)."""
+        self.built = True
+
+    def _slots(self, variables, fill=0.0):
+        return [np.full_like(v, fill) for v in variables]
+
+    @property
+    def learning_rate(self):
+        """The learning rate of the coming step, :math:`\\eta_t` (a schedule at ``iterations``)."""
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    # -- one step -----------------------------------------------------------------------------
+    def apply(self, grads, variables):
+        """Update ``variables`` (NumPy arrays, in place) with ``grads``, as Keras's ``apply``."""
+        if not self.built:
+            self.build(variables)
+        grads = self._clip_gradients(grads)
+        lr = variables[0].dtype.type(self.learning_rate)  # Keras: ops.cast(lr, variable.dtype)
+        if self.weight_decay is not None:
+            wd = keras_cast(self.weight_decay)
+            for w in variables:
+                w -= w * wd * lr
+        self._update_all(grads, variables, lr)
+        self.iterations += 1
+
+    def _update_all(self, grads, variables, lr):
+        for i, (g, w) in enumerate(zip(grads, variables)):
+            self.update_step(g, w, lr, i)
+
+    def update_step(self, gradient, variable, learning_rate, index):
+        """Update ``variable`` in place; ``index`` selects its optimizer state."""
+        raise NotImplementedError
+
+    def _clip_gradients(self, grads):
+        r"""clipnorm: :math:`g\,c / \max(\|g\|, c)` per tensor; global_clipnorm: every :math:`g` times
+        :math:`c \min(1/N, 1/c)` with :math:`N` the global norm; clipvalue: :math:`\mathrm{clip}(g, -c, c)`."""
+        if self.clipnorm:
+            c = self.clipnorm
+            return [g * c / np.maximum(np.sqrt(np.sum(g * g)), c) for g in grads]
+        if self.global_clipnorm:
+            dt = grads[0].dtype.type
+            c = self.global_clipnorm
+            norm = np.sqrt(np.sum(np.stack([np.sum(g * g) for g in grads])))
+            scale = c * np.minimum(1.0 / norm, dt(keras_cast(1.0 / c)))
+            return [g * scale for g in grads]
+        if self.clipvalue:
+            c = self.clipvalue
+            return [np.clip(g, -c, c) for g in grads]
+        return grads
+
+    def fresh(self):
+        """A copy with the same arguments and no state: ``iterations`` 0, slots rebuilt on first use."""
+        import copy
+
+        clone = copy.deepcopy(self)
+        clone.iterations = 0
+        clone.built = False
+        return clone
+
+    # -- Keras side ---------------------------------------------------------------------------
+    def get_config(self):
+        lr = self._learning_rate
+        config = {
+            "name": self.name,
+            "learning_rate": lr.get_config() | {"class_name": type(lr).__name__}
+            if isinstance(lr, LearningRateSchedule) else lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+        }
+        return config
+
+    def _keras_kwargs(self):
+        """Constructor arguments of the Keras twin (the optimizer's own ones are added by subclasses)."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = lr.to_keras()
+        return {
+            "learning_rate": lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+        }
+
+    def to_keras(self):
+        """A fresh Keras optimizer with the same class and arguments (imports Keras)."""
+        import keras
+
+        return getattr(keras.optimizers, type(self).__name__)(**self._keras_kwargs())
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"

@@ -1,0 +1,209 @@
+r"""Learning-rate schedules, as ``keras.optimizers.schedules``: :math:`\eta_t` from the step count :math:`t`.
+
+:math:`t` is the optimizer's ``iterations`` *before* the step (0 for the first step). Keras
+computes a schedule in the dtype of ``initial_learning_rate`` converted to a tensor: a Python
+float becomes float32, so the schedule is evaluated in float32 arithmetic even in a float64
+model, and the optimizer then casts the float32 value up. The schedules here do the same
+(a NumPy float64 ``initial_learning_rate`` makes them compute in float64, as in Keras).
+
+* ExponentialDecay: :math:`\eta_0\, r^{t/s}` (with ``staircase``: :math:`r^{\lfloor t/s\rfloor}`);
+* InverseTimeDecay: :math:`\eta_0 / (1 + r\, t/s)` (the course's :math:`\eta/(1 + d\cdot\text{epoch})`
+  with :math:`s` = steps per epoch and ``staircase=True``);
+* PiecewiseConstantDecay: ``values[i]`` for :math:`b_{i-1} < t \le b_i`;
+* PolynomialDecay: :math:`(\eta_0 - \eta_{end})(1 - \min(t, s)/s)^p + \eta_{end}`;
+* CosineDecay: :math:`\eta_0\,[(1-\alpha)\tfrac12(1 + \cos(\pi \min(t, s)/s)) + \alpha]`.
+
+``model.fit`` evaluates the schedule inside a ``tf.function``, whose graph optimizer (Grappler)
+rewrites the arithmetic before it runs: a division by a constant becomes a multiplication by the
+constant's float32 reciprocal (:math:`t/s \to t \cdot \mathrm{fl}(1/s)`), and a product of two
+constants around a variable is folded (:math:`c_1 (t\,c_2) \to (c_1 c_2)\, t`). In float32 these
+change the last bit of about one learning rate in three, enough to move a 1,000-step run by 1e-8;
+so the code below evaluates the rewritten expressions, which equal what ``fit`` computes bit for
+bit (the comments mark each rewrite).
+"""
+
+import math
+
+import numpy as np
+
+from .. import _scalar_math
+from .._validation import check_positive_int, lookup
+
+
+class LearningRateSchedule:
+    """Base class: ``schedule(step) -> learning rate`` (a NumPy scalar of the schedule's dtype)."""
+
+    @staticmethod
+    def _reciprocal(dt, c):
+        """Grappler's division-by-constant rewrite: ``x / c`` runs as ``x * fl(1 / c)``."""
+        return dt(1) / dt(c)
+
+    def _dtype(self, initial_learning_rate):
+        return np.asarray(initial_learning_rate).dtype.type if isinstance(
+            initial_learning_rate, np.floating) else np.float32
+
+    def __call__(self, step):
+        raise NotImplementedError
+
+    def get_config(self):
+        raise NotImplementedError
+
+    def to_keras(self):
+        """The Keras schedule with the same class and arguments (imports Keras)."""
+        import keras
+
+        return getattr(keras.optimizers.schedules, type(self).__name__)(**self.get_config())
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_lr(value, name="initial_learning_rate"):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value > 0:
+        raise ValueError(f"`{name}` must be a positive number; received {name}={value!r}.")
+    return value
+
+
+class ExponentialDecay(LearningRateSchedule):
+    r""":math:`\eta_t = \eta_0\, r^{t / s}` (or :math:`r^{\lfloor t/s \rfloor}` with ``staircase``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+        self.initial_learning_rate = _check_lr(initial_learning_rate)
+        self.decay_steps = check_positive_int(decay_steps, "decay_steps")
+        if not decay_rate > 0:
+            raise ValueError(f"`decay_rate` must be positive; received decay_rate={decay_rate!r}.")
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+
+    def __call__(self, step):
+        dt = self._dtype(self.initial_learning_rate)
+        p = dt(step) * self._reciprocal(dt, self.decay_steps)  # t / s, rewritten
+        if self.staircase:
+            p = np.floor(p)
+        return _scalar_math.flush(dt(self.initial_learning_rate) * _scalar_math.power(dt(self.decay_rate), p))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    r""":math:`\eta_t = \eta_0 / (1 + r\, t/s)` (:math:`\lfloor t/s\rfloor` with ``staircase``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+        self.initial_learning_rate = _check_lr(initial_learning_rate)
+        self.decay_steps = check_positive_int(decay_steps, "decay_steps")
+        if not decay_rate >= 0:
+            raise ValueError(f"`decay_rate` must be non-negative; received decay_rate={decay_rate!r}.")
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+
+    def __call__(self, step):
+        dt = self._dtype(self.initial_learning_rate)
+        r = self._reciprocal(dt, self.decay_steps)  # t / s, rewritten
+        if self.staircase:
+            rate_p = dt(self.decay_rate) * np.floor(dt(step) * r)
+        else:
+            rate_p = (dt(self.decay_rate) * r) * dt(step)  # r_d * (t * 1/s), constants folded
+        return dt(self.initial_learning_rate) / (dt(1) + rate_p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    r""":math:`\eta_t` = ``values[0]`` for :math:`t \le b_0`, ``values[i]`` for :math:`b_{i-1} < t \le b_i`,
+    ``values[-1]`` after the last boundary."""
+
+    def __init__(self, boundaries, values):
+        boundaries, values = list(boundaries), list(values)
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(
+                "`values` must have one more entry than `boundaries`; received "
+                f"{len(boundaries)} boundaries and {len(values)} values."
+            )
+        if any(b2 <= b1 for b1, b2 in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"`boundaries` must increase; received {boundaries!r}.")
+        for v in values:
+            _check_lr(v, "values")
+        self.boundaries, self.values = boundaries, values
+
+    def __call__(self, step):
+        dt = self._dtype(self.values[0])
+        for b, v in zip(self.boundaries, self.values):
+            if step <= b:
+                return dt(v)
+        return dt(self.values[-1])
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    r""":math:`\eta_t = (\eta_0 - \eta_{end})(1 - \min(t, s)/s)^p + \eta_{end}` (``cycle`` restarts with
+    :math:`s \lceil t/s \rceil`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
+                 cycle=False):
+        self.initial_learning_rate = _check_lr(initial_learning_rate)
+        self.decay_steps = check_positive_int(decay_steps, "decay_steps")
+        self.end_learning_rate, self.power, self.cycle = end_learning_rate, power, cycle
+
+    def __call__(self, step):
+        dt = self._dtype(self.initial_learning_rate)
+        t, s = dt(step), dt(self.decay_steps)
+        r = self._reciprocal(dt, self.decay_steps)
+        if self.cycle:
+            s = s * (dt(1.0) if t == 0 else np.ceil(t * r))  # t / s, rewritten
+            p = t / s
+        else:
+            p = np.minimum(t, s) * r  # t / s, rewritten
+        eta0, end = dt(self.initial_learning_rate), dt(self.end_learning_rate)
+        return _scalar_math.flush((eta0 - end) * _scalar_math.power_constant(dt(1) - p, self.power) + end)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle}
+
+
+class CosineDecay(LearningRateSchedule):
+    r""":math:`\eta_t = \eta_0 [(1 - \alpha)\tfrac12(1 + \cos(\pi \min(t, s)/s)) + \alpha]` (no warm-up)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0):
+        self.initial_learning_rate = _check_lr(initial_learning_rate)
+        self.decay_steps = check_positive_int(decay_steps, "decay_steps")
+        if not 0 <= alpha <= 1:
+            raise ValueError(f"`alpha` must be in [0, 1]; received alpha={alpha!r}.")
+        self.alpha = alpha
+
+    def __call__(self, step):
+        dt = self._dtype(self.initial_learning_rate)
+        s = dt(self.decay_steps)
+        # pi * (min(t, s) / s): the division rewritten, then the two constants folded
+        angle = (dt(math.pi) * self._reciprocal(dt, self.decay_steps)) * np.minimum(dt(step), s)
+        # (1 - alpha) * (0.5 * (1 + cos)): the two constants folded
+        decayed = (dt(1 - self.alpha) * dt(0.5)) * (dt(1.0) + _scalar_math.cos(angle)) + dt(self.alpha)
+        return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha}
+
+
+ALL = {
+    "exponential_decay": ExponentialDecay,
+    "inverse_time_decay": InverseTimeDecay,
+    "piecewise_constant_decay": PiecewiseConstantDecay,
+    "polynomial_decay": PolynomialDecay,
+    "cosine_decay": CosineDecay,
+}
+
+
+def get(identifier, **kwargs):
+    """A schedule by snake-case name (with its arguments) or a schedule instance."""
+    if isinstance(identifier, LearningRateSchedule):
+        return identifier
+    return lookup(identifier, {**ALL, **{c.__name__.lower(): c for c in ALL.values()}},
+                  "learning-rate schedule", "schedule")(**kwargs)

@@ -1,0 +1,51 @@
+"""Stochastic gradient descent, with momentum and Nesterov momentum, as ``keras.optimizers.SGD``."""
+
+import math
+import numbers
+
+from .base import Optimizer, keras_cast
+
+
+class SGD(Optimizer):
+    r"""Gradient descent with optional momentum.
+
+    * no momentum: :math:`w \leftarrow w - \eta g`;
+    * momentum :math:`\mu`: :math:`m \leftarrow \mu m - \eta g`, :math:`w \leftarrow w + m`;
+    * Nesterov: :math:`m \leftarrow \mu m - \eta g`, :math:`w \leftarrow w + \mu m - \eta g`.
+
+    :math:`m` starts at 0. Keras casts :math:`\mu` with ``ops.cast`` (float32 rounding).
+
+    Args:
+        learning_rate: :math:`\eta` (Keras's default 0.01) or a schedule.
+        momentum: :math:`\mu \in [0, 1)` (default 0).
+        nesterov: use Nesterov momentum.
+    """
+
+    name = "SGD"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
+                or not math.isfinite(momentum) or not 0 <= momentum < 1):
+            raise ValueError(f"`momentum` must be a number in [0, 1); received momentum={momentum!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def build(self, variables):
+        self.momentums = self._slots(variables) if self.momentum != 0 else []
+        super().build(variables)
+
+    def update_step(self, gradient, variable, learning_rate, index):
+        if self.momentum == 0:
+            variable -= gradient * learning_rate
+            return
+        m = self.momentums[index]
+        mu = keras_cast(self.momentum)
+        m[...] = m * mu - gradient * learning_rate
+        if self.nesterov:
+            variable += m * mu - gradient * learning_rate
+        else:
+            variable += m
+
+    def _keras_kwargs(self):
+        return super()._keras_kwargs() | {"momentum": self.momentum, "nesterov": self.nesterov}
