@@ -45,3 +45,20 @@ def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text()
     command = [l for l in ci.splitlines() if l.startswith("python3 -m venv")][0]
     assert command in readme
+
+
+def test_train_command_prints_a_matching_verdict(capsys, tmp_path):
+    out_file = tmp_path / "records.csv"
+    assert main(["train", "--epochs", "3", "--optimizer", "nadam", "--save", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^MATCH: 42 steps, float64\.", out, re.M)  # 427 rows / 32 = 14 steps per epoch
+    assert re.search(r"^weights, final\s+\S+\s+1\.00e-10\s+ok", out, re.M)
+    assert out_file.exists() and out_file.stat().st_size > 0
+
+
+def test_train_command_rejects_bad_arguments(capsys, tmp_path):
+    assert main(["train", "--optimizer", "adamm"]) == 2
+    assert "unknown optimizer 'adamm'; choose one of sgd, rmsprop" in capsys.readouterr().err
+    assert main(["train", "--epochs", "0"]) == 2
+    assert main(["train", "--save", str(tmp_path / "missing" / "r.csv")]) == 2
+    assert "is not a writable folder" in capsys.readouterr().err

@@ -43,3 +43,18 @@ def rel_diff(value, reference, floor=0.0):
     if scale == 0.0 or not np.isfinite(gap):
         return float("inf")
     return gap / scale
+
+
+def rel_diff_in_context(value, reference, context_scale, dtype):
+    """:func:`rel_diff`, except for a reference that is zero up to round-off.
+
+    A tensor whose entries are all within ``64 * eps(dtype) * context_scale`` of zero (a bias that
+    two updates cancelled, a gradient summed from +1/B and -1/B terms) has no digits of its own to
+    compare relative to itself; its gap is then measured relative to ``context_scale`` (the
+    largest entry of the whole model's weights, or gradients). Returns ``(rel, zero_level_used)``.
+    """
+    top = float(np.max(np.abs(np.asarray(reference, dtype=np.float64)))) if np.size(reference) else 0.0
+    if context_scale > 0 and top <= 64 * np.finfo(dtype).eps * context_scale:
+        gap = max_abs_diff(value, reference)
+        return (gap / context_scale if gap else 0.0), True
+    return rel_diff(value, reference), False

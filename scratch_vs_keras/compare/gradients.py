@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .diff import max_abs_diff, rel_diff, tolerance
+from .diff import max_abs_diff, rel_diff, rel_diff_in_context, tolerance
 from .table import format_table
 
 COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "ok", "note"]
@@ -153,8 +153,8 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     step_tol = tolerance("step", model.dtype)
     rows = []
 
-    def add(layer, tensor, quantity, value, reference, tol, note="", floor=0.0):
-        r = rel_diff(value, reference, floor)
+    def add(layer, tensor, quantity, value, reference, tol, note="", floor=0.0, rel=None):
+        r = rel_diff(value, reference, floor) if rel is None else rel
         rows.append(
             {
                 "layer": layer,
@@ -176,19 +176,12 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         add(layer.name, "activation", "forward", cache.a, k_out, step_tol)
     add("model", "loss", "loss", loss, k_loss, step_tol)
     names = model.weight_names()
-    # A gradient that is zero up to round-off (say a bias at a tie of mean_absolute_error, where
-    # +1/B and -1/B terms cancel) has no digits to compare relative to itself; such a tensor is
-    # compared against the largest gradient entry of the whole model instead, and noted.
     largest = max(float(np.max(np.abs(kg))) for kg in k_grads)
-    zero_level = 64 * np.finfo(model.dtype).eps * largest
     for name, g, kg in zip(names, grads, k_grads):
         layer, tensor = name.split("/")
-        top = float(np.max(np.abs(kg)))
-        if top <= zero_level and max_abs_diff(g, kg) > 0:
-            add(layer, tensor, "gradient", g, kg, step_tol,
-                f"zero up to round-off (max {top:.1e}); relative to the largest gradient", largest)
-        else:
-            add(layer, tensor, "gradient", g, kg, step_tol)
+        r, zero = rel_diff_in_context(g, kg, largest, model.dtype)
+        note = "zero up to round-off: relative to the largest gradient" if zero and r else ""
+        add(layer, tensor, "gradient", g, kg, step_tol, note, rel=r)
 
     if finite_differences:
         fd, m64 = finite_difference_gradients(model, x, y, step=fd_step, max_entries=fd_max_entries)

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..scratch import batching
 from ..scratch.callbacks import Callback, TrainingDivergedError
-from .diff import max_abs_diff, rel_diff
+from .diff import max_abs_diff, rel_diff_in_context
 from .table import format_table
 
 RUN_TOLERANCES = {
@@ -137,6 +137,10 @@ class Divergence:
 def first_divergence(frame, tolerances):
     """The first step at which any per-step quantity's relative difference exceeds its tolerance.
 
+    Within that step the batch loss and the gradients (computed before the update) come before
+    the weights (after it); among the tensors of that quantity the one with the largest relative
+    gap is named.
+
     Args:
         frame: the tidy records of a side-by-side run.
         tolerances: a number (for every quantity) or a dict quantity -> tolerance.
@@ -151,7 +155,12 @@ def first_divergence(frame, tolerances):
         return None
     step = int(beyond.step.min())
     at = beyond[beyond.step == step]
-    worst = at.loc[at.value.idxmax()]
+    # Within a step the loss and the gradients come before the update, the weights after it.
+    for quantity in ("batch_loss", "gradient", "weight"):
+        first = at[at.quantity == quantity]
+        if len(first):
+            break
+    worst = first.loc[first.value.idxmax()]
     rows = frame[(frame.step == step) & (frame.quantity == worst.quantity) & (frame.layer == worst.layer)]
     value = {side: float(rows[rows.side == side].value.iloc[0]) for side in ("scratch", "keras", "abs_diff")}
     also = [f"{r.quantity} {r.layer}" for r in at.itertuples() if r.Index != worst.name]
@@ -311,11 +320,13 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses)):
         e = step_epoch[step]
         rows += _pair_rows(step, e, "batch_loss", "model", ls, lk)
+        scale = max(float(np.max(np.abs(w))) for w in k_rec.weights[step])
         for name, ws, wk in zip(names, s_rec.weights[step], k_rec.weights[step]):
-            rows += _pair_rows(step, e, "weight", name, ws, wk)
+            rows += _pair_rows(step, e, "weight", name, ws, wk, scale, ours.dtype)
         if record_gradients:
+            scale = max(float(np.max(np.abs(g))) for g in k_rec.gradients[step])
             for name, gs, gk in zip(names, s_rec.gradients[step], k_rec.gradients[step]):
-                rows += _pair_rows(step, e, "gradient", name, gs, gk)
+                rows += _pair_rows(step, e, "gradient", name, gs, gk, scale, ours.dtype)
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
@@ -327,8 +338,12 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     return run
 
 
-def _pair_rows(step, epoch, quantity, layer, ours, theirs):
-    """Four tidy rows: each side's value (at the entry with the largest gap), abs and rel diff."""
+def _pair_rows(step, epoch, quantity, layer, ours, theirs, context_scale=0.0, dtype="float64"):
+    """Four tidy rows: each side's value (at the entry with the largest gap), abs and rel diff.
+
+    With a ``context_scale`` (the model's largest weight or gradient at that step), a tensor that
+    is zero up to round-off is compared against it (:func:`rel_diff_in_context`).
+    """
     a = np.asarray(ours, dtype=np.float64)
     b = np.asarray(theirs, dtype=np.float64)
     gap = np.abs(a - b)
@@ -337,5 +352,5 @@ def _pair_rows(step, epoch, quantity, layer, ours, theirs):
         (step, epoch, "scratch", quantity, layer, float(a.reshape(-1)[i])),
         (step, epoch, "keras", quantity, layer, float(b.reshape(-1)[i])),
         (step, epoch, "abs_diff", quantity, layer, max_abs_diff(a, b)),
-        (step, epoch, "rel_diff", quantity, layer, rel_diff(a, b)),
+        (step, epoch, "rel_diff", quantity, layer, rel_diff_in_context(a, b, context_scale, dtype)[0]),
     ]

@@ -88,7 +88,8 @@ def to_keras(model, compile=True):
         compile: also compile the twin with the model's loss and optimizer (needs a compiled model).
 
     The twin's layers have the scratch layers' names, units, activations, ``use_bias``,
-    initializers and regularizers; its weights are ``model.get_weights()``.
+    initializers and regularizers; its weights are ``model.get_weights()``. Its optimizer is a
+    fresh one with the scratch optimizer's class and arguments (no state carried over).
     """
     from ..scratch import Sequential
 
@@ -123,6 +124,7 @@ def to_keras(model, compile=True):
             optimizer=keras_optimizer(model.optimizer),
             loss=keras_loss(model.loss),
             metrics=list(getattr(model, "metrics", []) or []) or None,
+            jit_compile=False,  # XLA fuses arithmetic and so changes rounding
         )
     return twin
 

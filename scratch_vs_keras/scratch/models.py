@@ -402,7 +402,8 @@ class Sequential:
                 for cb in callbacks:
                     cb.on_train_batch_begin(b)
                 xb, yb = x[idx], y[idx]
-                loss, grads, y_pred = self._train_pass(xb, yb)
+                with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                    loss, grads, y_pred = self._train_pass(xb, yb)
                 if not np.isfinite(loss):
                     step = self.optimizer.iterations
                     raise TrainingDivergedError(
