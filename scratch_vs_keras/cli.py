@@ -39,7 +39,8 @@ def _cmd_gradients(args):
 
     started = time.perf_counter()
     data = load_dataset("breast_cancer")
-    x_train, y_train, _, _ = prepare(data, seed=args.seed)
+    d = prepare(data, seed=args.seed)
+    x_train, y_train = d.x_train, d.y_train
     n = len(x_train) if args.batch_size is None else min(args.batch_size, len(x_train))
     model = default_model(x_train.shape[1], dtype=args.dtype, seed=args.seed)
     print(f"{data.description}\nBatch: {n} standardized training rows, {x_train.shape[1]} features.")
@@ -60,7 +61,8 @@ def _cmd_train(args):
 
     started = time.perf_counter()
     data = load_dataset("breast_cancer")
-    x_train, y_train, x_test, y_test = prepare(data, seed=args.seed)
+    d = prepare(data, seed=args.seed)
+    x_train, y_train, x_test, y_test = d.x_train, d.y_train, d.x_test, d.y_test
     batch_size = args.batch_size or 32
     steps_per_epoch = math.ceil(len(x_train) / batch_size)
     epochs = args.epochs or math.ceil(1000 / steps_per_epoch)
@@ -78,6 +80,20 @@ def _cmd_train(args):
         print(f"Per-step records written to {args.save}.")
     print(f"({time.perf_counter() - started:.1f} s)")
     return 0 if run.ok else 1
+
+
+def _cmd_conventions(args):
+    from .compare.conventions import conventions_markdown
+    from .report_io import write_text_atomic
+
+    started = time.perf_counter()
+    text = conventions_markdown()
+    if args.out:
+        write_text_atomic(args.out, text)
+        print(f"Conventions table written to {args.out} ({time.perf_counter() - started:.1f} s).")
+    else:
+        print(text)
+    return 0
 
 
 def build_parser():
@@ -98,6 +114,12 @@ def build_parser():
         help="train the default model and its Keras twin side by side (through model.fit) and "
              "compare every batch loss and every weight",
     )
+    c = sub.add_parser(
+        "conventions",
+        help="measure the course's conventions against their Keras translations and print (or "
+             "write) the conventions table",
+    )
+    c.add_argument("--out", default=None, metavar="PATH", help="write the Markdown table to PATH")
     for p in (parser, g, t):
         p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                        help="float type of both models (default float64, for round-off-level checks)")
@@ -126,7 +148,7 @@ def _usage_error(message):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.batch_size is not None and args.batch_size < 1:
+    if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
         return _usage_error("--batch-size must be a positive integer.")
     if args.command == "train":
         from .scratch import optimizers
@@ -141,9 +163,15 @@ def main(argv=None):
             folder = os.path.dirname(os.path.abspath(args.save))
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
                 return _usage_error(f"cannot write --save {args.save!r}: {folder} is not a writable folder.")
+    if args.command == "conventions" and args.out:
+        folder = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            return _usage_error(f"cannot write --out {args.out!r}: {folder} is not a writable folder.")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.command == "train":
         return _cmd_train(args)
+    if args.command == "conventions":
+        return _cmd_conventions(args)
     return _cmd_gradients(args)
 
 

@@ -15,7 +15,8 @@ from conftest import ACTIVATIONS, make_model, targets
 def test_depth_and_batch_size(depth, batch, dtype):
     from scratch_vs_keras.data import load_dataset, prepare
 
-    x, y, _, _ = prepare(load_dataset("breast_cancer"), seed=1)
+    d = prepare(load_dataset("breast_cancer"), seed=1)
+    x, y = d.x_train, d.y_train
     n = len(x) if batch == "full" else batch
     hidden = (12, 9, 7, 5)[: depth - 1]  # depth counts Dense layers, the output included
     model = make_model(n_in=30, hidden=hidden, activation="tanh", dtype=dtype, seed=depth,

@@ -62,3 +62,15 @@ def test_train_command_rejects_bad_arguments(capsys, tmp_path):
     assert main(["train", "--epochs", "0"]) == 2
     assert main(["train", "--save", str(tmp_path / "missing" / "r.csv")]) == 2
     assert "is not a writable folder" in capsys.readouterr().err
+
+
+def test_conventions_command_writes_atomically(tmp_path, monkeypatch, capsys):
+    import scratch_vs_keras.compare.conventions as conventions
+
+    monkeypatch.setattr(conventions, "conventions_markdown", lambda: "# table\n")
+    out = tmp_path / "conventions.md"
+    assert main(["conventions", "--out", str(out)]) == 0
+    assert out.read_text() == "# table\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["conventions.md"]
+    assert main(["conventions", "--out", str(tmp_path / "no" / "such.md")]) == 2
+    assert "is not a writable folder" in capsys.readouterr().err

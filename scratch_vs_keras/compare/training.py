@@ -31,6 +31,7 @@ import pandas as pd
 from ..scratch import batching
 from ..scratch.callbacks import Callback, TrainingDivergedError
 from .diff import max_abs_diff, rel_diff_in_context
+from ..report_io import write_text_atomic
 from .table import format_table
 
 RUN_TOLERANCES = {
@@ -222,19 +223,18 @@ class SideBySideRun:
         """Write the tidy records to ``path`` (``.csv``, or ``.parquet`` where pyarrow is installed),
         atomically: a temporary file in the same folder, then a rename."""
         path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
-        os.close(fd)
-        try:
-            if path.endswith(".parquet"):
+        if path.endswith(".parquet"):
+            folder = os.path.dirname(os.path.abspath(path))
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".parquet")
+            os.close(fd)
+            try:
                 self.records.to_parquet(tmp, index=False)
-            else:
-                self.records.to_csv(tmp, index=False)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        return path
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            return path
+        return write_text_atomic(path, self.records.to_csv(index=False))
 
     def __str__(self):
         text = format_table(self.verdict_table())

@@ -100,6 +100,14 @@ def to_keras(model, compile=True):
             "to_keras needs a built model: start it with scratch.Input(shape=(n_features,)) or "
             "call it on data first."
         )
+    from ..scratch.layers import Dense
+
+    others = [layer for layer in model.layers if not isinstance(layer, Dense)]
+    if others:
+        raise ValueError(
+            f"to_keras translates Dense layers only; this model also has {others[0]!r}. (A course "
+            "estimator with bias='row' is translated by scratch_vs_keras.keras_side.course.)"
+        )
     keras = _keras()
     configure_keras(model.dtype)
     layers = [keras.Input(shape=model.input_shape)]
@@ -124,6 +132,7 @@ def to_keras(model, compile=True):
             optimizer=keras_optimizer(model.optimizer),
             loss=keras_loss(model.loss),
             metrics=list(getattr(model, "metrics", []) or []) or None,
+            loss_weights=model.loss_weights,
             jit_compile=False,  # XLA fuses arithmetic and so changes rounding
         )
     return twin

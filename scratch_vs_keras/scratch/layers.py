@@ -69,8 +69,47 @@ class Layer:
     def build(self, input_dim, dtype, rng):
         raise NotImplementedError
 
+    def output_dim(self, input_dim):
+        """The width of the layer's output for an input of width ``input_dim``."""
+        raise NotImplementedError
+
+    def weight_names(self):
+        return []
+
+    def penalty(self):
+        return 0.0
+
+    def penalty_gradients(self):
+        return []
+
     def count_params(self):
         return int(sum(w.size for w in self.weights))
+
+
+class OnesColumn(Layer):
+    r"""The lecture's bias row, in samples-as-rows layout: :math:`X \mapsto [\mathbf 1, X]`.
+
+    Followed by ``Dense(..., use_bias=False)``, whose kernel row 0 then plays the bias:
+    :math:`[\mathbf 1, A] W = A W_{1:} + \mathbf 1 W_0` (the lecture's
+    :math:`\mathbf W \cdot \mathbf a_{bias}` with :math:`\mathbf W` absorbing the bias column).
+    No weights; backward drops the gradient of the constant column.
+    """
+
+    def build(self, input_dim, dtype, rng):
+        self.built = True
+
+    def output_dim(self, input_dim):
+        return input_dim + 1
+
+    def forward(self, x):
+        ones = np.ones((x.shape[0], 1), dtype=x.dtype)
+        return np.concatenate([ones, x], axis=1), None
+
+    def backward(self, grad, cache, grad_is_preactivation=False):
+        return [], grad[:, 1:]
+
+    def __repr__(self):
+        return f"OnesColumn(name={self.name!r})"
 
 
 class Dense(Layer):
@@ -108,6 +147,9 @@ class Dense(Layer):
         self.bias_regularizer = _regularizers.get(bias_regularizer, "bias_regularizer")
 
     # -- weights ------------------------------------------------------------------------------
+    def output_dim(self, input_dim):
+        return self.units
+
     def build(self, input_dim, dtype, rng):
         """Create ``kernel`` (input_dim, units) and ``bias`` (units,) from the initializers."""
         self.input_dim = int(input_dim)

@@ -26,7 +26,7 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._validation import as_numeric_array, check_positive_int, describe
 from .callbacks import History, TrainingDivergedError
-from .layers import Input, Layer
+from .layers import Dense, Input, Layer
 
 
 class Sequential:
@@ -55,6 +55,7 @@ class Sequential:
         self.loss = None
         self.optimizer = None
         self.metrics = []
+        self.loss_weights = None
         self.compiled = False
         self._fit_calls = 0
         for layer in layers or []:
@@ -75,7 +76,7 @@ class Sequential:
             )
         if layer.name is None:
             taken = {l.name for l in self.layers}
-            base = type(layer).__name__.lower()
+            base = "".join("_" + c.lower() if c.isupper() else c for c in type(layer).__name__).lstrip("_")
             name, i = base, 0
             while name in taken:
                 i += 1
@@ -98,7 +99,7 @@ class Sequential:
         for i, layer in enumerate(self.layers):
             if not layer.built:
                 layer.build(width, self.dtype, np.random.default_rng([self.seed, i]))
-            width = layer.units
+            width = layer.output_dim(width)
         self.built = True
         self._check_loss_fits_output()
 
@@ -111,8 +112,20 @@ class Sequential:
         return self.layers[-1].units
 
     # -- compile ------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Set the loss (and the optimizer and metrics, used by training) as ``keras.Model.compile``."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        r"""Set the loss (and the optimizer and metrics, used by training) as ``keras.Model.compile``.
+
+        ``loss_weights`` (a float), as in Keras, multiplies the data loss (not the penalties):
+        :math:`J = w\,L + \sum \Omega`.
+        """
+        if loss_weights is not None and (
+            isinstance(loss_weights, bool) or not isinstance(loss_weights, numbers.Real)
+            or not np.isfinite(loss_weights) or loss_weights <= 0
+        ):
+            raise ValueError(
+                f"`loss_weights` must be a positive number (one output); received {loss_weights!r}."
+            )
+        self.loss_weights = None if loss_weights is None else float(loss_weights)
         self.optimizer = _optimizers.get(optimizer)
         self.loss = _losses.get(loss)
         self.metrics = [_metrics.check_name(m) for m in (metrics or [])]
@@ -124,6 +137,10 @@ class Sequential:
         if self.loss is None or not self.layers:
             return
         last = self.layers[-1]
+        if not isinstance(last, Dense):
+            raise ValueError(
+                f"The last layer must be a Dense layer (the output); received {last!r}."
+            )
         act = last.activation.name
         if act == "softmax" and last.units == 1:
             raise ValueError(
@@ -259,11 +276,14 @@ class Sequential:
 
     def _data_loss(self, y, caches):
         last, out = self.layers[-1], caches[-1]
-        if self.loss.uses_logits_of(last.activation):
+        is_delta = self.loss.uses_logits_of(last.activation)
+        if is_delta:
             value, grad = self.loss.value_and_gradient_from_logits(y, out.z)
-            return value, grad, True
-        value, grad = self.loss.value_and_gradient(y, out.a)
-        return value, grad, False
+        else:
+            value, grad = self.loss.value_and_gradient(y, out.a)
+        if self.loss_weights is not None:
+            value, grad = value * self.loss_weights, grad * self.loss_weights
+        return value, grad, is_delta
 
     def compute_loss(self, x, y):
         """The batch loss as ``keras.Model.compute_loss``: reduced data loss + penalties."""
@@ -503,13 +523,15 @@ class Sequential:
     def summary(self, print_fn=print):
         """Print the layers, their output shapes and parameter counts, as ``keras.Model.summary``."""
         rows = [("Layer (type)", "Output Shape", "Param #", "Activation")]
+        width = self.input_shape[0] if self.input_shape else None
         for layer in self.layers:
+            width = layer.output_dim(width) if width is not None else None
             rows.append(
                 (
                     f"{layer.name} ({type(layer).__name__})",
-                    f"(None, {layer.units})",
+                    f"(None, {width if width is not None else '?'})",
                     str(layer.count_params()) if layer.built else "?",
-                    layer.activation.name,
+                    layer.activation.name if hasattr(layer, "activation") else "-",
                 )
             )
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -527,7 +549,8 @@ class Sequential:
     def __repr__(self):
         units = " -> ".join(
             [str(self.input_shape[0]) if self.input_shape else "?"]
-            + [f"{l.units} {l.activation.name}" for l in self.layers]
+            + [f"{l.units} {l.activation.name}" if isinstance(l, Dense) else type(l).__name__
+               for l in self.layers]
         )
         return f"<scratch.Sequential {self.name!r}: {units} ({self.dtype})>"
 
