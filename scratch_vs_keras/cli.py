@@ -1,17 +1,30 @@
 """The ``scratch-vs-keras`` command.
 
-With no arguments it runs the main job: scikit-learn's breast-cancer data, standardized, a default
-MLP (30-16-8-1, relu/relu/sigmoid, L2 on the kernels, binary cross-entropy, float64), and the
-gradient comparison of one batch against the Keras twin, with a one-line verdict.
-``scratch-vs-keras train`` trains the same model side by side with its twin (through Keras's own
-``model.fit``) and prints a verdict table. The exit status is 1 when anything does not match and 2
-for bad arguments.
+Without a command it runs the main job, the headline experiment: breast-cancer data, the default
+MLP, one batch's gradients and a full training run compared with the Keras twin, a report
+written under ``reports/headline/`` and the verdict printed. Exit status: 0 when everything
+matches, 1 when an experiment finds a mismatch, 2 for bad input (nothing is written then).
 """
 
 import argparse
 import os
 import sys
 import time
+
+EPILOG = """commands:
+  (none)        the main job: the headline experiment (gradients + a full training run)
+  list          the experiments and data sets
+  run NAME|all  run one experiment (or all) and write its report under --out
+  gradients     one batch: activations, loss, every gradient, NumPy vs Keras (no report)
+  train         a side-by-side training run through model.fit, verdict table (no report)
+  conventions   the course's conventions vs their Keras translations, measured
+
+examples:
+  scratch-vs-keras                          # main job, report in reports/headline/
+  scratch-vs-keras run optimizers --quick   # every optimizer, short runs
+  scratch-vs-keras run tabular_tour --dtype float32
+  scratch-vs-keras run headline --csv my.csv --target label
+"""
 
 
 def default_model(n_features, dtype="float64", seed=0):
@@ -62,18 +75,17 @@ def _cmd_train(args):
     started = time.perf_counter()
     data = load_dataset("breast_cancer")
     d = prepare(data, seed=args.seed)
-    x_train, y_train, x_test, y_test = d.x_train, d.y_train, d.x_test, d.y_test
     batch_size = args.batch_size or 32
-    steps_per_epoch = math.ceil(len(x_train) / batch_size)
+    steps_per_epoch = math.ceil(len(d.x_train) / batch_size)
     epochs = args.epochs or math.ceil(1000 / steps_per_epoch)
-    model = default_model(x_train.shape[1], dtype=args.dtype, seed=args.seed)
-    model.compile(optimizer=optimizers.get(args.optimizer), loss="binary_crossentropy",
+    model = default_model(d.x_train.shape[1], dtype=args.dtype, seed=args.seed)
+    model.compile(optimizer=optimizers.get(args.optimizer or "adam"), loss="binary_crossentropy",
                   metrics=["accuracy"])
-    print(f"{data.description}\nTraining {len(x_train)} rows, validation {len(x_test)} rows; "
-          f"optimizer {args.optimizer}, batch size {batch_size}, {epochs} epochs "
+    print(f"{data.description}\nTraining {len(d.x_train)} rows, validation {len(d.x_test)} rows; "
+          f"optimizer {args.optimizer or 'adam'}, batch size {batch_size}, {epochs} epochs "
           f"({epochs * steps_per_epoch} steps), shuffle {'on' if args.shuffle else 'off'}, {args.dtype}.")
-    run = train_side_by_side(model, x_train, y_train, epochs=epochs, batch_size=batch_size,
-                             shuffle=args.shuffle, validation_data=(x_test, y_test), save=args.save)
+    run = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch_size,
+                             shuffle=args.shuffle, validation_data=(d.x_test, d.y_test), save=args.save)
     print()
     print(run)
     if args.save:
@@ -96,48 +108,97 @@ def _cmd_conventions(args):
     return 0
 
 
+def _cmd_list(args):
+    from . import experiments
+    from .data import dataset_names
+
+    print("Experiments (scratch-vs-keras run NAME):")
+    for name, title in experiments.describe():
+        print(f"  {name:20s} {title}")
+    print("\nData sets (--dataset NAME, or --csv PATH --target COLUMN):")
+    print("  " + ", ".join(dataset_names()))
+    return 0
+
+
+def _cmd_run(args, names):
+    from . import experiments
+
+    cfg = experiments.Config(dataset=args.dataset, csv=args.csv, target=args.target,
+                             epochs=args.epochs, batch_size=args.batch_size,
+                             optimizer=args.optimizer, dtype=args.dtype, seed=args.seed,
+                             quick=args.quick, out=args.out)
+    failed = []
+    progress = _progress(len(names))
+    for name in names:
+        if progress is not None:
+            progress.set_description(f"experiment {name}")
+        report = experiments.run(name, cfg)
+        if not report.ok:
+            failed.append(name)
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
+    if len(names) > 1:
+        print(f"\n{len(names) - len(failed)} of {len(names)} experiments match"
+              + (f"; mismatch in: {', '.join(failed)}." if failed else ".")
+              + f" Index: {os.path.join(args.out, 'index.html')}")
+    return 1 if failed else 0
+
+
+def _progress(total):
+    if total < 2:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="experiment", file=sys.stderr)
+
+
+def _add_common(p, main=False):
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="float type of both sides (default float64, for round-off-level checks)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the data split, initial weights and shuffling (default 0)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="rows per step (default: each experiment's own, usually 32)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="epochs (default: each experiment's own, usually enough for 1,000 steps)")
+    p.add_argument("--optimizer", default=None,
+                   help="a Keras optimizer name: sgd, rmsprop, adagrad, adadelta, adam, adamw, "
+                        "adamax, nadam (default: each experiment's own)")
+    if main:
+        p.add_argument("--dataset", default=None,
+                       help="a bundled data set: breast_cancer, wine, iris, diabetes, penguins")
+        p.add_argument("--csv", default=None, metavar="PATH", help="your own CSV file (with --target)")
+        p.add_argument("--target", default=None, metavar="COLUMN", help="the target column of --csv")
+        p.add_argument("--out", default="reports", metavar="DIR",
+                       help="folder the reports are written to (default reports)")
+        p.add_argument("--quick", action="store_true",
+                       help="short runs (few epochs and settings): for a first look and for tests")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="scratch-vs-keras",
-        description=(
-            "Prove that a from-scratch NumPy MLP and its Keras twin compute the same numbers. "
-            "Without a command: the gradient comparison on breast-cancer data."
-        ),
-    )
-    sub = parser.add_subparsers(dest="command")
-    g = sub.add_parser(
-        "gradients",
-        help="one batch: forward activations, loss and every gradient, NumPy vs Keras (default)",
-    )
-    t = sub.add_parser(
-        "train",
-        help="train the default model and its Keras twin side by side (through model.fit) and "
-             "compare every batch loss and every weight",
-    )
-    c = sub.add_parser(
-        "conventions",
-        help="measure the course's conventions against their Keras translations and print (or "
-             "write) the conventions table",
-    )
-    c.add_argument("--out", default=None, metavar="PATH", help="write the Markdown table to PATH")
-    for p in (parser, g, t):
-        p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                       help="float type of both models (default float64, for round-off-level checks)")
-        p.add_argument("--seed", type=int, default=0,
-                       help="seed of the data split, the initial weights and the shuffling (default 0)")
-    for p in (parser, g):
-        p.add_argument("--batch-size", type=int, default=None,
-                       help="rows in the compared batch (default: the whole training split)")
-    t.add_argument("--batch-size", type=int, default=None, help="rows per training step (default 32)")
-    t.add_argument("--optimizer", default="adam",
-                   help="a Keras optimizer name: sgd, rmsprop, adagrad, adadelta, adam, adamw, "
-                        "adamax, nadam (default adam, with Keras's default arguments)")
-    t.add_argument("--epochs", type=int, default=None,
-                   help="epochs (default: enough for at least 1,000 steps)")
+        description="Prove that a from-scratch NumPy MLP and its Keras twin compute the same "
+                    "numbers: gradients, losses and weights, step by step, through model.fit.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common(parser, main=True)
+    sub = parser.add_subparsers(dest="command", metavar="")
+    sub.add_parser("list", help="the experiments and data sets")
+    r = sub.add_parser("run", help="run one experiment (or all) and write its report")
+    r.add_argument("name", help="an experiment name (see `list`) or `all`")
+    _add_common(r, main=True)
+    g = sub.add_parser("gradients", help="one batch, every tensor, NumPy vs Keras (no report)")
+    _add_common(g)
+    t = sub.add_parser("train", help="a side-by-side training run through model.fit (no report)")
+    _add_common(t)
     t.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                    help="visit the rows in order (default: a new NumPy-drawn order each epoch)")
     t.add_argument("--save", default=None, metavar="PATH",
                    help="write the per-step records to PATH (.csv, or .parquet with pyarrow)")
+    c = sub.add_parser("conventions", help="the course's conventions vs their Keras translations")
+    c.add_argument("--out", default=None, metavar="PATH", help="write the Markdown table to PATH")
     return parser
 
 
@@ -146,33 +207,76 @@ def _usage_error(message):
     return 2
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
-        return _usage_error("--batch-size must be a positive integer.")
-    if args.command == "train":
-        from .scratch import optimizers
+def _writable(path, what):
+    folder = os.path.abspath(path)
+    probe = folder
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe) or not os.access(probe, os.W_OK):
+        return f"cannot write {what} {path!r}: {probe} is not a writable folder."
+    return None
 
-        if args.optimizer not in optimizers.ALL:
-            return _usage_error(
-                f"unknown optimizer {args.optimizer!r}; choose one of {', '.join(optimizers.ALL)}."
-            )
-        if args.epochs is not None and args.epochs < 1:
-            return _usage_error("--epochs must be a positive integer.")
-        if args.save:
-            folder = os.path.dirname(os.path.abspath(args.save))
-            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-                return _usage_error(f"cannot write --save {args.save!r}: {folder} is not a writable folder.")
+
+def _check_args(args):
+    """Bad input -> a message (exit 2, nothing written); else None."""
+    from . import experiments
+    from .data import dataset_names
+    from .scratch import optimizers
+
+    if getattr(args, "batch_size", None) is not None and args.batch_size < 1:
+        return "--batch-size must be a positive integer."
+    if getattr(args, "epochs", None) is not None and args.epochs < 1:
+        return "--epochs must be a positive integer."
+    opt = getattr(args, "optimizer", None)
+    if opt is not None and opt not in optimizers.ALL:
+        return f"unknown optimizer {opt!r}; choose one of {', '.join(optimizers.ALL)}."
+    if args.command == "run" and args.name != "all" and args.name not in experiments.NAMES:
+        return f"unknown experiment {args.name!r}; valid names: {', '.join(experiments.NAMES)}, all."
+    if getattr(args, "dataset", None) is not None and args.dataset not in dataset_names():
+        return f"unknown dataset {args.dataset!r}; valid names: {', '.join(dataset_names())}."
+    if getattr(args, "csv", None) is not None or getattr(args, "target", None) is not None:
+        if not (args.csv and args.target):
+            return "--csv and --target go together: --csv PATH --target COLUMN."
+        from .data import load_csv
+
+        try:
+            load_csv(args.csv, args.target)
+        except ValueError as exc:
+            return str(exc)
+    if args.command in (None, "run"):
+        return _writable(args.out, "--out")
+    if args.command == "train" and args.save:
+        folder = os.path.dirname(os.path.abspath(args.save))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            return f"cannot write --save {args.save!r}: {folder} is not a writable folder."
     if args.command == "conventions" and args.out:
         folder = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            return _usage_error(f"cannot write --out {args.out!r}: {folder} is not a writable folder.")
+            return f"cannot write --out {args.out!r}: {folder} is not a writable folder."
+    return None
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    problem = _check_args(args)
+    if problem:
+        return _usage_error(problem)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.command == "list":
+        return _cmd_list(args)
+    if args.command == "gradients":
+        return _cmd_gradients(args)
     if args.command == "train":
         return _cmd_train(args)
     if args.command == "conventions":
         return _cmd_conventions(args)
-    return _cmd_gradients(args)
+    from . import experiments
+
+    if args.command == "run":
+        names = experiments.NAMES if args.name == "all" else [args.name]
+    else:
+        names = ["headline"]
+    return _cmd_run(args, names)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,8 +11,8 @@ from scratch_vs_keras.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_main_job_prints_a_matching_comparison(capsys):
-    assert main([]) == 0
+def test_gradients_command_prints_a_matching_comparison(capsys):
+    assert main(["gradients"]) == 0
     out = capsys.readouterr().out
     assert "breast cancer" in out.lower()
     assert re.search(r"^MATCH: all 16 checks within tolerance \(float64", out, re.M)
@@ -21,13 +21,13 @@ def test_main_job_prints_a_matching_comparison(capsys):
         assert re.search(rf"^{layer}\s+kernel\s+gradient", out, re.M)
 
 
-def test_main_job_float32_and_small_batch(capsys):
-    assert main(["--dtype", "float32", "--batch-size", "5", "--seed", "3"]) == 0
+def test_gradients_command_float32_and_small_batch(capsys):
+    assert main(["gradients", "--dtype", "float32", "--batch-size", "5", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "batch of 5" in out and "float32" in out
 
 
-def test_console_script_runs_and_rejects_bad_arguments():
+def test_console_script_runs_and_rejects_bad_arguments(tmp_path):
     exe = Path(sys.executable).parent / "scratch-vs-keras"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "scratch_vs_keras.cli"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
@@ -35,9 +35,12 @@ def test_console_script_runs_and_rejects_bad_arguments():
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
     bad = subprocess.run(cmd + ["--batch-size", "0"], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "--batch-size must be a positive integer" in bad.stderr
-    ok = subprocess.run(cmd + ["--batch-size", "32"], capture_output=True, text=True, env=env)
+    ok = subprocess.run(cmd + ["gradients", "--batch-size", "32"], capture_output=True, text=True,
+                        env=env, cwd=tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "MATCH" in ok.stdout
+    helped = subprocess.run(cmd + ["--help"], capture_output=True, text=True, env=env)
+    assert helped.returncode == 0 and "--quick" in helped.stdout and "run NAME|all" in helped.stdout
 
 
 def test_readme_test_command_is_what_ci_runs():

@@ -102,16 +102,9 @@ def conventions_table(measure=True):
 def to_markdown(table):
     """The table as Markdown (residuals: the worst relative difference of weights and per-epoch
     costs over 20 epochs)."""
-    cols = list(table.columns)
+    from ..report.render import markdown_table
 
-    def cell(v):
-        if isinstance(v, float):
-            return "—" if np.isnan(v) else f"{v:.1e}"
-        return str(v).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(cell(v) for v in rec) + " |" for rec in table.itertuples(index=False)]
-    return "\n".join(lines)
+    return markdown_table(table)
 
 
 def conventions_markdown():

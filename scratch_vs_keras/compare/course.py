@@ -1,8 +1,9 @@
 """A course estimator against its Keras translation, through ``model.fit``, epoch by epoch.
 
 Per epoch: the course's ``cost_`` (the sum of the epoch's mini-batch costs) against the Keras
-side's (recovered from ``fit``'s running mean, as in :mod:`.training`), and every weight tensor
-(Keras layout) after the epoch. Bounds (float64): cost 1e-12, weights 1e-10.
+side's (each batch's loss computed by a callback at the pre-update weights, as in
+:mod:`.training`), and every weight tensor (Keras layout) after the epoch. Bounds (float64): cost
+1e-12, weights 1e-10.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .table import format_table
-from .training import _pair_rows, _Recorder
+from .training import _pair_rows, keras_recorder
 
 COURSE_TOLERANCES = {"cost": 1e-12, "weight": 1e-10}
 
@@ -68,27 +69,25 @@ def compare_course(estimator, X, y, stock=()):
         import math
 
         b = math.ceil(len(tr.x) / est.minibatches)
-        sizes = [[len(s) for s in np.array_split(np.arange(len(tr.x)), range(b, len(tr.x), b))]] * est.epochs
+        slices = [[np.arange(i, min(i + b, len(tr.x))) for i in range(0, len(tr.x), b)]] * est.epochs
     else:
-        sizes = [[len(idx) for idx in epoch] for epoch in tr.plan]
-    recorder = _Recorder(tr.model.get_weights, sizes)
+        slices = tr.plan
+    batches = [(tr.x[idx], tr.y[idx]) for epoch in slices for idx in epoch]
+    recorder, record = keras_recorder(tr.model, batches)
     theirs = []
 
-    class Record(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            recorder.epoch_begin(epoch)
-
-        def on_train_batch_end(self, batch, logs=None):
-            recorder.batch_end(batch, float(logs["loss"]))
-
+    class EpochWeights(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             theirs.append([np.array(w) for w in self.model.get_weights()])
 
-    tr.fit(callbacks=[Record()])
+    from ..keras_side._tf import quiet_stderr
+
+    with quiet_stderr():
+        tr.fit(callbacks=[record, EpochWeights()])
     keras_cost, start = [], 0
-    for epoch_sizes in sizes:
-        keras_cost.append(float(np.sum(recorder.losses[start:start + len(epoch_sizes)])))
-        start += len(epoch_sizes)
+    for epoch in slices:
+        keras_cost.append(float(np.sum(recorder.losses[start:start + len(epoch)])))
+        start += len(epoch)
 
     rows = []
     for e in range(est.epochs):

@@ -86,6 +86,27 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
     return results, m
 
 
+def keras_sensitivities(keras_model, x, y):
+    """Each Dense layer's :math:`\\delta = \\partial J/\\partial Z` in a Keras model, with the loss
+    from its own ``compute_loss``: the layers are applied as ``Dense.call`` does (``x @ kernel +
+    bias``, then the activation), with the tape watching each pre-activation ``Z``."""
+    import tensorflow as tf
+    from keras import ops
+
+    h = tf.constant(x)
+    zs = []
+    with tf.GradientTape() as tape:
+        for layer in keras_model.layers:
+            z = ops.matmul(h, layer.kernel)
+            if layer.use_bias:
+                z = ops.add(z, layer.bias)
+            tape.watch(z)
+            zs.append(z)
+            h = layer.activation(z)
+        loss = keras_model.compute_loss(x=tf.constant(x), y=tf.constant(y), y_pred=h, training=True)
+    return [d.numpy() for d in tape.gradient(loss, zs)]
+
+
 @dataclass
 class GradientComparison:
     """The outcome of :func:`compare_gradients`: a tidy table and a verdict."""

@@ -6,19 +6,21 @@ Both sides see the same batches in the same order. With ``shuffle=False`` Keras 
 :func:`scratch.batching.epoch_permutations` (NumPy cannot reproduce ``tf.data``'s shuffle) and
 Keras gets a generator of those batches (``fit(generator, steps_per_epoch=...)``).
 
-Per step the exact batch loss of each side is recovered from the running mean that Keras (and
-``scratch.Sequential.fit``) report after every batch: with :math:`\bar L_k` the mean after batch
-:math:`k` and :math:`n_k` the rows seen so far in the epoch,
-:math:`L_k = (\bar L_k n_k - \bar L_{k-1} n_{k-1}) / b_k`, which loses about
-:math:`\varepsilon \times` (batches per epoch), far below the tolerances. After every step each
-weight tensor of both sides is compared.
+Per step, the exact loss of the batch at the weights before the update: on the NumPy side the
+one ``scratch.Sequential.fit`` trained on (its batch logs carry it as ``batch_loss``); on the
+Keras side a callback computes it for the batch about to be trained with the model's own
+``compute_loss`` in a ``tf.function`` — the number ``fit`` averages into ``logs["loss"]``. (The
+running mean itself cannot be un-averaged to 1e-12: with hundreds of batches per epoch the
+subtraction of two large running totals loses the small batch's digits.) After every step each
+weight tensor of both sides is compared, and per epoch the History values ``fit`` reports.
 
 The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer, value``:
 
 * ``side`` is ``scratch`` or ``keras`` (the value of that side), or ``abs_diff`` / ``rel_diff``;
 * ``quantity`` is ``batch_loss`` (layer ``model``), ``weight`` (layer ``dense/kernel`` ...: the
-  sides' values are taken at the entry with the largest gap), ``gradient`` (with
-  ``record_gradients=True``) or ``history/<key>`` (per epoch, at the epoch's last step).
+  sides' values are taken at the entry with the largest gap), ``gradient`` and
+  ``gradient_mean_abs`` (each side's mean absolute gradient; both with ``record_gradients=True``)
+  or ``history/<key>`` (per epoch, at the epoch's last step).
 """
 
 import os
@@ -44,68 +46,78 @@ RUN_TOLERANCES = {
 
 
 class _Recorder:
-    """Per-step batch losses (un-averaged from the running mean) and weights of one side."""
+    """One side's per-step record: the loss (and optionally the gradients) of the batch about to
+    be trained, at the pre-update weights, and the weights after the update."""
 
-    def __init__(self, get_weights, batch_sizes):
-        self.get_weights = get_weights
-        self.batch_sizes = batch_sizes  # per epoch, the sizes of its batches
+    def __init__(self, batches, loss_fn, grads_fn, get_weights, record_gradients):
+        self.batches, self.loss_fn, self.grads_fn = batches, loss_fn, grads_fn
+        self.get_weights, self.record_gradients = get_weights, record_gradients
         self.losses, self.weights, self.gradients = [], [], []
         self.diverged_at = None
-        self._epoch = 0
-        self._seen = 0
-        self._previous_total = 0.0
 
-    def epoch_begin(self, epoch):
-        self._epoch, self._seen, self._previous_total = epoch, 0, 0.0
+    def batch_begin(self):
+        xb, yb = self.batches[len(self.weights)]
+        if self.record_gradients:
+            loss, grads = self.grads_fn(xb, yb)
+            self.gradients.append(grads)
+        elif self.loss_fn is not None:
+            loss = self.loss_fn(xb, yb)
+        if self.loss_fn is not None:
+            self.losses.append(float(loss))
 
-    def batch_end(self, batch, mean_loss):
-        b = self.batch_sizes[self._epoch][batch]
-        self._seen += b
-        total = mean_loss * self._seen
-        loss = (total - self._previous_total) / b
-        self._previous_total = total
-        self.losses.append(loss)
+    def batch_end(self, mean_loss, batch_loss=None):
+        if batch_loss is not None:  # the side reported the loss it trained on
+            self.losses.append(float(batch_loss))
         self.weights.append([np.array(w, dtype=np.float64) for w in self.get_weights()])
         if not np.isfinite(mean_loss) and self.diverged_at is None:
-            self.diverged_at = len(self.losses) - 1
+            self.diverged_at = len(self.weights) - 1
         return self.diverged_at is not None
 
 
 class _ScratchRecorder(Callback):
-    def __init__(self, recorder, batches, record_gradients):
-        self.r, self.batches, self.record_gradients = recorder, batches, record_gradients
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.r.epoch_begin(epoch)
+    def __init__(self, recorder):
+        self.r = recorder
 
     def on_train_batch_begin(self, batch, logs=None):
-        if self.record_gradients:
-            xb, yb = self.batches[len(self.r.losses)]
-            self.r.gradients.append(self.model._loss_and_gradients(xb, yb)[1])
+        self.r.batch_begin()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.r.batch_end(batch, logs["loss"])
+        self.r.batch_end(logs["loss"], logs["batch_loss"])
 
 
-def _keras_recorder(recorder, batches, record_gradients):
+def scratch_recorder(model, batches, record_gradients=False):
+    """A recorder of the NumPy side (its callback: ``_ScratchRecorder(recorder)``); the batch loss
+    is the one ``scratch.Sequential.fit`` computed and trained on (its batch logs report it)."""
+    return _Recorder(batches, None, model._loss_and_gradients, model.get_weights, record_gradients)
+
+
+def keras_recorder(model, batches, record_gradients=False):
+    """A recorder of the Keras side and its Keras callback."""
     import keras
+    import tensorflow as tf
 
     from .gradients import keras_trace
 
-    class KerasRecorder(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            recorder.epoch_begin(epoch)
+    @tf.function(reduce_retracing=True)
+    def loss_fn(x, y):
+        return model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
 
+    def grads_fn(x, y):
+        _, loss, grads = keras_trace(model, x, y)
+        return loss, grads
+
+    recorder = _Recorder(batches, lambda x, y: loss_fn(tf.constant(x), tf.constant(y)).numpy(),
+                         grads_fn, model.get_weights, record_gradients)
+
+    class KerasRecorder(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
-            if record_gradients:
-                xb, yb = batches[len(recorder.losses)]
-                recorder.gradients.append(keras_trace(self.model, xb, yb)[2])
+            recorder.batch_begin()
 
         def on_train_batch_end(self, batch, logs=None):
-            if recorder.batch_end(batch, float(logs["loss"])):
+            if recorder.batch_end(float(logs["loss"])):
                 self.model.stop_training = True
 
-    return KerasRecorder()
+    return recorder, KerasRecorder()
 
 
 @dataclass
@@ -277,34 +289,36 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     orders = (batching.epoch_permutations(ours.seed, n, epochs, ours._fit_calls)
               if shuffle else [np.arange(n)] * epochs)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
-    sizes = [[len(s) for s in epoch] for epoch in slices]
     batches = [(x[s], y[s]) for epoch in slices for s in epoch]
 
-    s_rec = _Recorder(ours.get_weights, sizes)
-    k_rec = _Recorder(keras_model.get_weights, sizes)
+    s_rec = scratch_recorder(ours, batches, record_gradients)
+    k_rec, kcb = keras_recorder(keras_model, batches, record_gradients)
     diverged = None
     try:
-        s_hist = ours.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=0,
-                          validation_data=validation_data,
-                          callbacks=[_ScratchRecorder(s_rec, batches, record_gradients)]).history
+        with np.errstate(over="ignore", invalid="ignore"):
+            s_hist = ours.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=0,
+                              validation_data=validation_data,
+                              callbacks=[_ScratchRecorder(s_rec)]).history
     except TrainingDivergedError as exc:
         diverged, s_hist = exc, (exc.history.history if exc.history else {})
-    kcb = _keras_recorder(k_rec, batches, record_gradients)
     val = None
     if validation_data is not None:
         val = (ours._check_x(validation_data[0], "x_val"),
                ours._check_y(validation_data[1], len(validation_data[0]), "y_val"))
-    if shuffle:
-        def generator():
-            for xb, yb in batches:
-                yield xb, yb
+    from ..keras_side._tf import quiet_stderr
 
-        k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
-                                 shuffle=False, verbose=0, validation_data=val,
-                                 validation_batch_size=batch_size, callbacks=[kcb]).history
-    else:
-        k_hist = keras_model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False,
-                                 verbose=0, validation_data=val, callbacks=[kcb]).history
+    with quiet_stderr():
+        if shuffle:
+            def generator():
+                for xb, yb in batches:
+                    yield xb, yb
+
+            k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
+                                     shuffle=False, verbose=0, validation_data=val,
+                                     validation_batch_size=batch_size, callbacks=[kcb]).history
+        else:
+            k_hist = keras_model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False,
+                                     verbose=0, validation_data=val, callbacks=[kcb]).history
     if diverged is not None or k_rec.diverged_at is not None:
         k_step = k_rec.diverged_at
         s_step = diverged.step if diverged is not None else None
@@ -317,7 +331,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     names = ours.weight_names()
     step_epoch = [e for e, epoch in enumerate(slices) for _ in epoch]
     rows = []
-    for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses)):
+    for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses[:len(k_rec.weights)])):
         e = step_epoch[step]
         rows += _pair_rows(step, e, "batch_loss", "model", ls, lk)
         scale = max(float(np.max(np.abs(w))) for w in k_rec.weights[step])
@@ -327,6 +341,8 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             scale = max(float(np.max(np.abs(g))) for g in k_rec.gradients[step])
             for name, gs, gk in zip(names, s_rec.gradients[step], k_rec.gradients[step]):
                 rows += _pair_rows(step, e, "gradient", name, gs, gk, scale, ours.dtype)
+                rows += [(step, e, "scratch", "gradient_mean_abs", name, float(np.mean(np.abs(gs)))),
+                         (step, e, "keras", "gradient_mean_abs", name, float(np.mean(np.abs(gk))))]
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):

@@ -28,12 +28,14 @@ counterpart keep their addition), so that the conventions table can show what ea
 import math
 from dataclasses import dataclass, field
 
-import keras
 import numpy as np
-from keras import ops
 
 from ..scratch.course import CourseMLP
+from ._tf import import_keras
 from .twin import configure_keras
+
+keras = import_keras()
+ops = keras.ops
 
 
 class CourseL2(keras.regularizers.Regularizer):

@@ -17,9 +17,9 @@ from ..scratch.activations import LeakyReLU
 
 
 def _keras():
-    import keras
+    from ._tf import import_keras
 
-    return keras
+    return import_keras()
 
 
 def configure_keras(dtype):

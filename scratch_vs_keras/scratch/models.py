@@ -308,17 +308,36 @@ class Sequential:
         loss, grads, _ = self._train_pass(x, y)
         return loss, grads
 
-    def _train_pass(self, x, y):
-        """Forward, loss and backward on one batch: ``(loss, gradients, y_pred)``."""
+    def _train_pass(self, x, y, deltas=None):
+        r"""Forward, loss and backward on one batch: ``(loss, gradients, y_pred)``.
+
+        With a list ``deltas``, each Dense layer's sensitivity :math:`\delta^{(l)} = \partial J /
+        \partial Z^{(l)}` (the lecture's :math:`\mathbf V^{(l)}`, transposed) is collected in it.
+        """
         caches = self.forward(x)
         data_loss, grad, is_delta = self._data_loss(y, caches)
         grads = []
         for layer, cache in zip(reversed(self.layers), reversed(caches)):
+            if isinstance(layer, Dense):
+                if not is_delta:  # dJ/dA -> dJ/dZ through the activation's derivative
+                    grad = layer.activation.backward(cache.z, cache.a, grad)
+                if deltas is not None:
+                    deltas.insert(0, grad)
+                is_delta = True
             layer_grads, grad = layer.backward(grad, cache, grad_is_preactivation=is_delta)
             is_delta = False
             penalty_grads = layer.penalty_gradients()
             grads = [g + p for g, p in zip(layer_grads, penalty_grads)] + grads
         return float(data_loss + self.penalty()), grads, caches[-1].a
+
+    def sensitivities(self, x, y):
+        r"""Each Dense layer's :math:`\delta^{(l)} = \partial J / \partial Z^{(l)}`, shape ``(B, units)``."""
+        x = self._check_x(x)
+        self._ensure_built(x)
+        y = self._check_y(y, x.shape[0])
+        deltas = []
+        self._train_pass(x, y, deltas)
+        return deltas
 
     def evaluate(self, x, y, batch_size=32, verbose=0, return_dict=False):
         """Loss (and compiled metrics) over ``(x, y)`` as ``keras.Model.evaluate``: batch-size-weighted
@@ -368,7 +387,9 @@ class Sequential:
         Each step: forward, loss :math:`J` (penalties included), backward, then
         ``optimizer.apply(gradients, weights)``. Returns a ``History`` whose ``history`` has Keras's
         keys: ``loss`` (the batch-size-weighted mean of the pre-update batch losses of the epoch),
-        each compiled metric, and ``val_loss``/``val_<metric>`` with validation data. A NaN or
+        each compiled metric, and ``val_loss``/``val_<metric>`` with validation data. Callbacks'
+        batch logs have Keras's running values plus ``batch_loss``, the exact loss of the batch
+        just trained (before its update). A NaN or
         infinite loss stops training with a ``TrainingDivergedError`` that names the step.
         """
         self._require_loss()
@@ -440,8 +461,9 @@ class Sequential:
                 if bar is not None:
                     bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
                     bar.update(1)
+                batch_logs = {**logs, "batch_loss": loss}
                 for cb in callbacks:
-                    cb.on_train_batch_end(b, logs)
+                    cb.on_train_batch_end(b, batch_logs)
             logs = {k: t.result() for k, t in trackers.items()}
             if x_val is not None:
                 val = self._evaluate_arrays(x_val, y_val, batch_size)

@@ -1,0 +1,13 @@
+"""A tour of the bundled tabular data sets, NumPy vs Keras.
+
+Run: python experiments/tabular_tour.py [--quick] [--dtype float32] [--seed N] [--out DIR] ...
+(the same as scratch-vs-keras run tabular_tour); the report is written to reports/tabular_tour/. The
+experiment itself, documented, is scratch_vs_keras/experiments/tabular_tour.py.
+"""
+
+import sys
+
+from scratch_vs_keras.experiments import main
+
+if __name__ == "__main__":
+    sys.exit(main("tabular_tour"))
