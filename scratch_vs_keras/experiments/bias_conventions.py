@@ -49,7 +49,8 @@ def run(cfg):
     fig = F.differences_over_time(
         weights.rename(columns={"value": "value"}), "epoch", "pairs", "The three pairs, per epoch",
         "epoch", "Worst relative difference of any weight after each epoch: (A) the bias row vs "
-        "(B) the bias vector, and each against Keras's Dense.", hue="pair", tolerance=tol_w)
+        "(B) the bias vector, and each against Keras's Dense.", hue="pair", tolerance=tol_w,
+        ylabel="relative difference within the pair")
     summary = (
         f"{dataset.description} The lecture's two-layer sigmoid network (20 hidden units, summed "
         f"squared error, C = 0.01, eta = 0.001, 10 mini-batches, {epochs} epochs) trained with the bias "

@@ -80,13 +80,17 @@ def run(cfg):
     melted = delta.melt(id_vars=["setting", "output a", "target"],
                         value_vars=["|dJ/dz| NumPy", "|dJ/dz| Keras"], var_name="side",
                         value_name="|dJ/dz| x B")
-    melted["setting"] = melted.setting.str.replace("binary, sigmoid + ", "")
-    fig = F.lines(melted.sort_values("output a"), "output a", "|dJ/dz| x B", "sensitivity",
-                  "Output sensitivity per sample vs the sigmoid's output", "output a = σ(z)",
-                  "|∂J/∂z| × batch size", "Each dot is a training sample at the start (targets "
-                  "0 and 1 mixed): the quadratic cost's 2|a − y|·a(1 − a) (left) dies at both ends, "
-                  "the cross-entropy's |a − y| (right) does not. NumPy and Keras lie on each other.",
-                  hue="side", col="setting", col_wrap=2, markers=False)
+    melted["cost"] = melted.setting.str.replace("binary, sigmoid + ", "")
+    melted["target"] = melted.target.map({0.0: "y = 0", 1.0: "y = 1"})
+    melted["side"] = melted.side.str.replace("|dJ/dz| ", "")
+    fig = F.scatter(melted, "output a", "|dJ/dz| x B", "sensitivity",
+                    "Output sensitivity per sample vs the sigmoid's output", "output a = σ(z)",
+                    "|∂J/∂z| × batch size",
+                    "One point per training sample at the start, colored by its target. Quadratic "
+                    "cost (left): 2|a − y|·a(1 − a), small at both ends even for a wrong output; "
+                    "cross-entropy (right): |a − y|, largest for the wrong outputs. NumPy (dots) and "
+                    "Keras (crosses) lie on each other.", hue="target", style="side", col="cost",
+                    col_order=["mean squared error", "binary cross-entropy"], col_wrap=2)
     hist = records[(records.quantity == "history/loss") & records.side.isin(["scratch", "keras"])]
     curves = F.overlaid_curves(hist, "epoch", "value", "loss_curves", "Training loss per epoch",
                                "epoch", "training loss", "History['loss'] of both sides (Keras "

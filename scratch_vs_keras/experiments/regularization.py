@@ -43,13 +43,11 @@ def run(cfg):
     plot = table.assign(**{"l2 (0 drawn at 1e-5)": table.l2.replace(0.0, 1e-5)})
     melted = plot.melt(id_vars=["l2 (0 drawn at 1e-5)", "side"],
                        value_vars=["val_loss", "sum of squared kernel weights"], var_name="measure")
-    fig = F.lines(melted.assign(side=melted.side.map(F.SIDE_NAMES)), "l2 (0 drawn at 1e-5)", "value",
-                  "sweep", "End of training, per L2 strength", "L2 factor λ (log)", "value",
-                  "Validation loss and the squared norm of the kernels after training, NumPy (blue) "
-                  "and Keras (orange) for each λ; the markers coincide.", hue="side", col="measure",
-                  col_wrap=2, logy=True)
-    for ax in fig.figure.axes:
-        ax.set_xscale("log")
+    fig = F.overlaid_curves(melted, "l2 (0 drawn at 1e-5)", "value", "sweep",
+                            "End of training, per L2 strength", "L2 factor λ (log; λ = 0 drawn at 1e-5)",
+                            "value", "Validation loss and the squared norm of the kernels after "
+                            "training, for each λ: NumPy (circles, solid) and Keras (crosses, "
+                            "dashed) coincide.", col="measure", col_wrap=2, logx=True, markers=True)
     records = pd.concat(frames, ignore_index=True)
     curves = F.overlaid_curves(
         records[(records.quantity == "history/val_loss") & records.side.isin(["scratch", "keras"])],
