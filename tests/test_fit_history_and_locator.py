@@ -143,7 +143,8 @@ def test_locator_finds_l2_applied_to_the_bias(monkeypatch, data):
     def bias_too(self):
         grads = original(self)
         if self.use_bias and self.kernel_regularizer is not None:
-            grads[1] = grads[1] + self.kernel_regularizer.gradient(self.weights[1])
+            extra = self.kernel_regularizer.gradient(self.weights[1])
+            grads[1] = extra if grads[1] is None else grads[1] + extra
         return grads
 
     monkeypatch.setattr(layers.Dense, "penalty_gradients", bias_too)

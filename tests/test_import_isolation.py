@@ -27,3 +27,16 @@ def test_to_keras_is_reachable_lazily():
 
     assert callable(scratch_vs_keras.to_keras)
     assert callable(scratch_vs_keras.compare_gradients)
+
+
+def test_sources_compile_without_warnings():
+    """Docstrings with math use raw strings: no invalid escape sequences anywhere."""
+    import warnings
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = list((root / "scratch_vs_keras").rglob("*.py")) + list((root / "tests").rglob("*.py"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in files:
+            compile(f.read_text(), str(f), "exec")

@@ -24,24 +24,47 @@ from .table import format_table
 COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "ok", "note"]
 
 
-def keras_trace(keras_model, x, y):
-    """Per-layer outputs, the loss and the gradients of a compiled Keras model on one batch."""
+def _constant(x):
     import tensorflow as tf
 
-    x_t = tf.constant(x)
+    return {k: tf.constant(v) for k, v in x.items()} if isinstance(x, dict) else tf.constant(x)
+
+
+def keras_trace(keras_model, x, y, outputs=True):
+    """A compiled Keras model on one batch: ``(layer outputs, loss, gradients)``.
+
+    The loss is the model's own ``compute_loss`` on ``model(x)`` (so penalties and the logits
+    shortcut count as in ``fit``), differentiated with ``tf.GradientTape``. Layer outputs are a dict
+    by layer name (``None`` with ``outputs=False``); gradients a dict by ``"layer/weight"`` name in
+    the model's weight order. ``x`` is an array or a dict by input name.
+    """
+    import tensorflow as tf
+
+    from ..keras_side import keras_weight_names
+
+    x_t, y_t = _constant(x), tf.constant(y)
     with tf.GradientTape() as tape:
-        h = x_t
-        outputs = []
-        for layer in keras_model.layers:
-            h = layer(h)
-            outputs.append(h)
-        loss = keras_model.compute_loss(x=x_t, y=tf.constant(y), y_pred=h, training=True)
+        y_pred = keras_model(x_t, training=True)
+        loss = keras_model.compute_loss(x=x_t, y=y_t, y_pred=y_pred, training=True)
     grads = tape.gradient(loss, keras_model.trainable_weights)
-    return (
-        [o.numpy() for o in outputs],
-        float(loss.numpy()),
-        [g.numpy() for g in grads],
-    )
+    # an Embedding's gradient is an IndexedSlices: densified, repeated rows are summed
+    grads = dict(zip(keras_weight_names(keras_model), [tf.convert_to_tensor(g).numpy() for g in grads]))
+    layer_outputs = None
+    if outputs:
+        import keras
+
+        layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
+        probe = keras.Model(keras_model.inputs, [layer.output for layer in layers])
+        values = probe(x_t, training=True)
+        values = values if isinstance(values, (list, tuple)) else [values]
+        layer_outputs = {layer.name: v.numpy() for layer, v in zip(layers, values)}
+    return layer_outputs, float(loss.numpy()), grads
+
+
+def dense_names(model):
+    from ..scratch.layers import Dense
+
+    return {layer.name for layer in model.layers if isinstance(layer, Dense)}
 
 
 def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0):
@@ -61,7 +84,8 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
     check, and Keras's convention (relu'(0) = 0) is checked by the Keras comparison instead.
     """
     m = model if model.dtype == "float64" else model.astype("float64")
-    x = np.asarray(x, dtype=np.float64)
+    x = [a if a.dtype.kind == "i" else a.astype(np.float64) for a in x] if isinstance(x, list) \
+        else np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     rng = np.random.default_rng(seed)
     base = m._loss_of_batch(x, y)
@@ -93,7 +117,7 @@ def keras_sensitivities(keras_model, x, y):
     import tensorflow as tf
     from keras import ops
 
-    h = tf.constant(x)
+    h = _constant(x)
     zs = []
     with tf.GradientTape() as tape:
         for layer in keras_model.layers:
@@ -103,7 +127,7 @@ def keras_sensitivities(keras_model, x, y):
             tape.watch(z)
             zs.append(z)
             h = layer.activation(z)
-        loss = keras_model.compute_loss(x=tf.constant(x), y=tf.constant(y), y_pred=h, training=True)
+        loss = keras_model.compute_loss(x=_constant(x), y=tf.constant(y), y_pred=h, training=True)
     return [d.numpy() for d in tape.gradient(loss, zs)]
 
 
@@ -166,9 +190,11 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     """
     from ..keras_side import to_keras
 
+    from ..scratch.models import _rows
+
     x = model._check_x(x)
     model._ensure_built(x)
-    y = model._check_y(y, x.shape[0])
+    y = model._check_y(y, _rows(x))
     if keras_model is None:
         keras_model = to_keras(model)
     step_tol = tolerance("step", model.dtype)
@@ -189,14 +215,18 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
             }
         )
 
-    caches = model.forward(x)
-    loss, grads = model._loss_and_gradients(x, y)
-    k_outputs, k_loss, k_grads = keras_trace(keras_model, x, y)
+    from ..keras_side import keras_inputs
 
-    for layer, cache, k_out in zip(model.layers, caches, k_outputs):
-        add(layer.name, "activation", "forward", cache.a, k_out, step_tol)
+    outputs = dict(zip([layer.name for layer in model.layers], model._forward(x)[1]))
+    loss, grads = model._loss_and_gradients(x, y)
+    k_outputs, k_loss, k_grads = keras_trace(keras_model, keras_inputs(model, x), y)
+
+    for name, out in outputs.items():
+        add(name, "activation" if name in dense_names(model) else "output", "forward", out,
+            k_outputs[name], step_tol)
     add("model", "loss", "loss", loss, k_loss, step_tol)
     names = model.weight_names()
+    k_grads = [k_grads[n] for n in names]
     largest = max(float(np.max(np.abs(kg))) for kg in k_grads)
     for name, g, kg in zip(names, grads, k_grads):
         layer, tensor = name.split("/")
@@ -206,7 +236,7 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
 
     if finite_differences:
         fd, m64 = finite_difference_gradients(model, x, y, step=fd_step, max_entries=fd_max_entries)
-        _, grads64 = m64._loss_and_gradients(m64._check_x(x), m64._check_y(y, x.shape[0]))
+        _, grads64 = m64._loss_and_gradients(m64._check_x(x), m64._check_y(y, _rows(x)))
         fd_tol = tolerance("finite_difference", "float64")
         # Central differences carry round-off noise of about eps*|J|/h; a gradient tensor smaller
         # than 1e6 times that cannot be resolved to 1e-6, so it is compared against this floor.
@@ -220,4 +250,4 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
                 fd_tol, note, floor)
 
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return GradientComparison(table, model.dtype, int(x.shape[0]), loss, k_loss)
+    return GradientComparison(table, model.dtype, int(_rows(x)), loss, k_loss)

@@ -91,23 +91,27 @@ def scratch_recorder(model, batches, record_gradients=False):
     return _Recorder(batches, None, model._loss_and_gradients, model.get_weights, record_gradients)
 
 
-def keras_recorder(model, batches, record_gradients=False):
-    """A recorder of the Keras side and its Keras callback."""
+def keras_recorder(model, batches, record_gradients=False, names=None):
+    """A recorder of the Keras side and its Keras callback; weights and gradients are listed in
+    the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own."""
     import keras
     import tensorflow as tf
 
-    from .gradients import keras_trace
+    from ..keras_side import keras_weight_names, keras_weights_by_name
+    from .gradients import _constant, keras_trace
+
+    names = names or keras_weight_names(model)
 
     @tf.function(reduce_retracing=True)
     def loss_fn(x, y):
         return model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
 
     def grads_fn(x, y):
-        _, loss, grads = keras_trace(model, x, y)
-        return loss, grads
+        _, loss, grads = keras_trace(model, x, y, outputs=False)
+        return loss, [grads[n] for n in names]
 
-    recorder = _Recorder(batches, lambda x, y: loss_fn(tf.constant(x), tf.constant(y)).numpy(),
-                         grads_fn, model.get_weights, record_gradients)
+    recorder = _Recorder(batches, lambda x, y: loss_fn(_constant(x), tf.constant(y)).numpy(),
+                         grads_fn, lambda: keras_weights_by_name(model, names), record_gradients)
 
     class KerasRecorder(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
@@ -277,22 +281,26 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     """
     from ..keras_side import to_keras
 
+    from ..keras_side import keras_inputs
+    from ..scratch.models import _rows, _take
+
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
     x = ours._check_x(x)
     ours._ensure_built(x)
-    y = ours._check_y(y, x.shape[0])
+    y = ours._check_y(y, _rows(x))
     if keras_model is None:
         keras_model = to_keras(ours)
-    n = len(x)
+    n = _rows(x)
     batch_size = int(batch_size)
     orders = (batching.epoch_permutations(ours.seed, n, epochs, ours._fit_calls)
               if shuffle else [np.arange(n)] * epochs)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
-    batches = [(x[s], y[s]) for epoch in slices for s in epoch]
+    batches = [(_take(x, s), y[s]) for epoch in slices for s in epoch]
+    k_batches = [(keras_inputs(ours, xb), yb) for xb, yb in batches]
 
     s_rec = scratch_recorder(ours, batches, record_gradients)
-    k_rec, kcb = keras_recorder(keras_model, batches, record_gradients)
+    k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
     diverged = None
     try:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -303,22 +311,23 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
         diverged, s_hist = exc, (exc.history.history if exc.history else {})
     val = None
     if validation_data is not None:
-        val = (ours._check_x(validation_data[0], "x_val"),
-               ours._check_y(validation_data[1], len(validation_data[0]), "y_val"))
+        xv = ours._check_x(validation_data[0], "x_val")
+        val = (keras_inputs(ours, xv), ours._check_y(validation_data[1], _rows(xv), "y_val"))
     from ..keras_side._tf import quiet_stderr
 
     with quiet_stderr():
         if shuffle:
             def generator():
-                for xb, yb in batches:
+                for xb, yb in k_batches:
                     yield xb, yb
 
             k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
                                      shuffle=False, verbose=0, validation_data=val,
                                      validation_batch_size=batch_size, callbacks=[kcb]).history
         else:
-            k_hist = keras_model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False,
-                                     verbose=0, validation_data=val, callbacks=[kcb]).history
+            k_hist = keras_model.fit(keras_inputs(ours, x), y, batch_size=batch_size, epochs=epochs,
+                                     shuffle=False, verbose=0, validation_data=val,
+                                     callbacks=[kcb]).history
     if diverged is not None or k_rec.diverged_at is not None:
         k_step = k_rec.diverged_at
         s_step = diverged.step if diverged is not None else None

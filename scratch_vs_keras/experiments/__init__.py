@@ -19,6 +19,7 @@ NAMES = [
     "regularization",
     "batch_size",
     "tabular_tour",
+    "wide_and_deep",
 ]
 
 

@@ -46,7 +46,8 @@ def run(cfg):
         deltas = []
         cost, grads, _ = engine._train_pass(xb, yb, deltas)
         k_deltas = keras_sensitivities(model, xb, yb)
-        _, k_cost, k_grads = keras_trace(model, xb, yb)
+        _, k_cost, k_grads = keras_trace(model, xb, yb, outputs=False)
+        k_grads = list(k_grads.values())  # kernel_1, bias_1, kernel_2, bias_2
         lecture = {"V2": deltas[1].T, "V1": deltas[0].T, "∇2": grads[1].T, "∇1": grads[0].T}
         keras = {"V2": k_deltas[1].T, "V1": k_deltas[0].T,
                  "∇2": np.concatenate([k_grads[3][:, None], k_grads[2].T], axis=1),

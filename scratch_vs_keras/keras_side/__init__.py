@@ -3,6 +3,16 @@
 Only this package and :mod:`scratch_vs_keras.compare` import TensorFlow, and only when used.
 """
 
-from .twin import configure_keras, copy_weights, keras_loss, keras_regularizer, to_keras
+from .twin import (
+    configure_keras,
+    copy_weights,
+    keras_inputs,
+    keras_loss,
+    keras_regularizer,
+    keras_weight_names,
+    keras_weights_by_name,
+    to_keras,
+)
 
-__all__ = ["configure_keras", "copy_weights", "keras_loss", "keras_regularizer", "to_keras"]
+__all__ = ["configure_keras", "copy_weights", "keras_inputs", "keras_loss", "keras_regularizer",
+           "keras_weight_names", "keras_weights_by_name", "to_keras"]

@@ -80,52 +80,75 @@ def keras_optimizer(optimizer):
     return optimizer
 
 
+def _keras_layer(layer):
+    """The Keras layer with the same class, arguments and name as a scratch layer."""
+    from ..scratch.layers import Concatenate, Dense, Embedding
+
+    keras = _keras()
+    if isinstance(layer, Dense):
+        return keras.layers.Dense(
+            layer.units,
+            activation=keras_activation(layer.activation),
+            use_bias=layer.use_bias,
+            kernel_initializer=keras_initializer(layer.kernel_initializer),
+            bias_initializer=keras_initializer(layer.bias_initializer),
+            kernel_regularizer=keras_regularizer(layer.kernel_regularizer),
+            bias_regularizer=keras_regularizer(layer.bias_regularizer),
+            name=layer.name,
+        )
+    if isinstance(layer, Embedding):
+        return keras.layers.Embedding(
+            layer.input_dim, layer.output_dim,
+            embeddings_initializer=keras_initializer(layer.embeddings_initializer),
+            embeddings_regularizer=keras_regularizer(layer.embeddings_regularizer),
+            name=layer.name,
+        )
+    if isinstance(layer, Concatenate):
+        return keras.layers.Concatenate(name=layer.name)
+    raise ValueError(
+        f"to_keras translates Dense, Embedding and Concatenate layers; this model also has "
+        f"{layer!r}. (A course estimator with bias='row' is translated by "
+        "scratch_vs_keras.keras_side.course.)"
+    )
+
+
 def to_keras(model, compile=True):
-    """The compiled ``keras.Sequential`` twin of ``model``, starting from identical weights.
+    """The compiled Keras twin of ``model``, starting from identical weights.
 
     Args:
-        model: a built ``scratch.Sequential`` (it starts with ``Input`` or has seen data).
+        model: a built ``scratch.Sequential`` (it starts with ``Input`` or has seen data) or a
+            functional ``scratch.Model``.
         compile: also compile the twin with the model's loss and optimizer (needs a compiled model).
 
-    The twin's layers have the scratch layers' names, units, activations, ``use_bias``,
-    initializers and regularizers; its weights are ``model.get_weights()``. Its optimizer is a
-    fresh one with the scratch optimizer's class and arguments (no state carried over).
+    A ``Sequential`` becomes a ``keras.Sequential``, a ``Model`` a functional ``keras.Model`` with
+    the same inputs (names, shapes, dtypes). Each layer keeps its class, name and arguments
+    (units, activation, use_bias, initializers, regularizers); the weights are copied by layer
+    name. The optimizer is a fresh one with the scratch optimizer's class and arguments (no state
+    carried over).
     """
-    from ..scratch import Sequential
+    from ..scratch import Model, Sequential
 
-    if not isinstance(model, Sequential):
-        raise TypeError(f"to_keras expects a scratch.Sequential; received {type(model).__name__}.")
+    if not isinstance(model, Model):
+        raise TypeError(f"to_keras expects a scratch.Sequential or scratch.Model; received {type(model).__name__}.")
     if not model.built:
         raise ValueError(
             "to_keras needs a built model: start it with scratch.Input(shape=(n_features,)) or "
             "call it on data first."
         )
-    from ..scratch.layers import Dense
-
-    others = [layer for layer in model.layers if not isinstance(layer, Dense)]
-    if others:
-        raise ValueError(
-            f"to_keras translates Dense layers only; this model also has {others[0]!r}. (A course "
-            "estimator with bias='row' is translated by scratch_vs_keras.keras_side.course.)"
-        )
     keras = _keras()
     configure_keras(model.dtype)
-    layers = [keras.Input(shape=model.input_shape)]
-    for layer in model.layers:
-        layers.append(
-            keras.layers.Dense(
-                layer.units,
-                activation=keras_activation(layer.activation),
-                use_bias=layer.use_bias,
-                kernel_initializer=keras_initializer(layer.kernel_initializer),
-                bias_initializer=keras_initializer(layer.bias_initializer),
-                kernel_regularizer=keras_regularizer(layer.kernel_regularizer),
-                bias_regularizer=keras_regularizer(layer.bias_regularizer),
-                name=layer.name,
-            )
-        )
-    twin = keras.Sequential(layers, name=model.name)
-    twin.set_weights(model.get_weights())
+    if isinstance(model, Sequential):
+        twin = keras.Sequential([keras.Input(shape=model.input_shape)]
+                                + [_keras_layer(layer) for layer in model.layers], name=model.name)
+    else:
+        inputs = [keras.Input(shape=n.shape, dtype="int32" if n.dtype == "int" else model.dtype,
+                              name=n.name) for n in model.inputs]
+        outputs = []
+        for layer, sources in zip(model.layers, model._sources):
+            args = [inputs[k] if kind == "input" else outputs[k] for kind, k in sources]
+            outputs.append(_keras_layer(layer)(args if len(args) > 1 else args[0]))
+        twin = keras.Model(inputs=inputs, outputs=outputs[-1], name=model.name)
+    copy_weights(model, twin)
     if compile:
         model._require_loss()
         twin.compile(
@@ -138,7 +161,48 @@ def to_keras(model, compile=True):
     return twin
 
 
+def keras_weight_names(keras_model):
+    """``"layer/weight"`` names of a Keras model's trainable weights, in their order."""
+    names = {}
+    for layer in keras_model.layers:
+        for v in layer.trainable_weights:
+            names[id(v)] = f"{layer.name}/{v.name}"
+    return [names[id(v)] for v in keras_model.trainable_weights]
+
+
+def keras_weights_by_name(keras_model, names):
+    """The Keras model's weights as arrays, in the order of ``names`` (``"layer/weight"``)."""
+    by_name = dict(zip(keras_weight_names(keras_model), keras_model.trainable_weights))
+    return [by_name[n].numpy() for n in names]
+
+
+def keras_inputs(model, x):
+    """Validated scratch inputs in the form Keras takes: one array, or a dict by input name."""
+    if isinstance(x, list):
+        return {n.name: a for n, a in zip(model.inputs, x)}
+    return x
+
+
 def copy_weights(source, target):
-    """Copy weights from ``source`` to ``target`` (either side), in Keras's shared order and layout."""
-    target.set_weights([np.array(w) for w in source.get_weights()])
+    """Copy weights from ``source`` to ``target`` (either side), matched by layer and weight name."""
+    from ..scratch import Model
+
+    if isinstance(source, Model):
+        names, values = source.weight_names(), source.get_weights()
+    else:
+        names, values = keras_weight_names(source), [w.numpy() for w in source.trainable_weights]
+    if isinstance(target, Model):
+        by_name = dict(zip(names, values))
+        target.set_weights([by_name[n] for n in target.weight_names()])
+    else:
+        by_name = dict(zip(names, values))
+        wanted = keras_weight_names(target)
+        missing = [n for n in wanted if n not in by_name]
+        if missing:
+            raise ValueError(f"No source weights for {missing}; the two models' layers differ.")
+        for v, n in zip(target.trainable_weights, wanted):
+            if tuple(v.shape) != by_name[n].shape:
+                raise ValueError(f"Weight {n} has shape {tuple(v.shape)} in Keras but "
+                                 f"{by_name[n].shape} in the source.")
+            v.assign(by_name[n])
     return target

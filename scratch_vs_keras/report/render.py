@@ -138,14 +138,10 @@ code{background:#f4f4f4;padding:0 .2em}.env td:first-child{font-weight:600}
 def _render(report, figure_files, env):
     status = "MATCH" if report.ok else "MISMATCH"
     md = [f"# {report.title}", "", f"**Verdict: {status}**", "", report.summary.strip(), "",
-          "## Verdict", "", markdown_table(report.verdict), "", "## Environment", ""]
-    md += [markdown_table(pd.DataFrame(list(env.items()), columns=["", "value"])), ""]
+          "## Verdict", "", markdown_table(report.verdict), ""]
     body = [f"<h1>{html.escape(report.title)}</h1>",
             f'<div class="verdict {"pass" if report.ok else "fail"}">Verdict: {status}</div>',
-            text_to_html(report.summary), "<h2>Verdict</h2>", _html_table(report.verdict),
-            "<h2>Environment</h2>",
-            _html_table(pd.DataFrame(list(env.items()), columns=["", "value"])).replace(
-                "<table>", '<table class="env">')]
+            text_to_html(report.summary), "<h2>Verdict</h2>", _html_table(report.verdict)]
     for section in report.sections:
         md += [f"## {section.heading}", "", section.text.strip(), ""]
         body += [f"<h2>{html.escape(section.heading)}</h2>", text_to_html(section.text)]
@@ -163,6 +159,9 @@ def _render(report, figure_files, env):
             f"[{n}.csv](data/{n}.csv)" for n in report.data), ""]
         body += ["<h2>Data</h2>", "<p>Tidy data behind the figures (beside this file): "
                  + ", ".join(f'<a href="data/{n}.csv">{n}.csv</a>' for n in report.data) + "</p>"]
+    env_table = pd.DataFrame(list(env.items()), columns=["", "value"])
+    md += ["## Environment", "", markdown_table(env_table), ""]
+    body += ["<h2>Environment</h2>", _html_table(env_table).replace("<table>", '<table class="env">')]
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(report.title)}"
             f"</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>")
     return "\n".join(md), page

@@ -29,10 +29,11 @@ from . import (
     utils,
 )
 from .layers import Input
-from .models import Sequential
+from .models import Model, Sequential
 
 __all__ = [
     "Input",
+    "Model",
     "Sequential",
     "activations",
     "batching",

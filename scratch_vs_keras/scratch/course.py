@@ -56,7 +56,7 @@ from . import losses
 from .callbacks import TrainingDivergedError
 from .layers import Dense, Input, OnesColumn
 from .models import Sequential
-from .optimizers.base import Optimizer
+from .optimizers.base import Optimizer, dense, squares
 from .regularizers import Regularizer
 
 DECREASE_RULES = ("none", "inverse_time", "power", "step")
@@ -142,17 +142,18 @@ class CourseSGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         s = self.state[index]
         if self.adagrad:
-            s[...] = gradient * gradient + self.adagrad_decay * s + 1e-7
+            s[...] = squares(gradient) + self.adagrad_decay * s + 1e-7
+            gradient = dense(gradient)
             variable -= learning_rate * gradient / np.sqrt(s)
         elif self.momentum == "lookback":
-            rho = learning_rate * gradient
+            rho = learning_rate * dense(gradient)
             variable -= rho + self.alpha * s
             s[...] = rho
         elif self.momentum == "heavy_ball":
-            s[...] = gradient + self.alpha * s
+            s[...] = dense(gradient) + self.alpha * s
             variable -= learning_rate * s
         else:
-            variable -= learning_rate * gradient
+            variable -= learning_rate * dense(gradient)
 
 
 def initial_weights(sizes, init, random_state):

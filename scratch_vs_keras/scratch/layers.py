@@ -29,33 +29,53 @@ from ._validation import check_positive_int
 DenseCache = namedtuple("DenseCache", ["x", "z", "a"])
 
 
-class Input:
-    """The model's input: ``Input(shape=(n_features,))``, as ``keras.Input``.
+class Node:
+    """A symbolic tensor of the functional API (Keras's ``KerasTensor``): a shape per sample,
+    a dtype, and the layer that produces it (``None`` for an ``Input``)."""
 
-    Args:
-        shape: a one-element tuple, the number of features of a sample (tabular data).
-        name: optional name.
-    """
+    def __init__(self, shape, dtype="float", name=None, layer=None, inputs=()):
+        self.shape, self.dtype, self.name = tuple(shape), dtype, name
+        self.layer, self.inputs = layer, list(inputs)
 
-    def __init__(self, shape, name=None):
-        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-            shape = (shape,)
-        try:
-            shape = tuple(shape)
-        except TypeError:
-            shape = None
-        if shape is None or len(shape) != 1:
-            raise ValueError(
-                "`shape` must be a one-element tuple, the number of features, e.g. "
-                f"Input(shape=(30,)); received shape={shape!r}. Only flat tabular inputs are "
-                "supported."
-            )
-        check_positive_int(shape[0], "shape[0]")
-        self.shape = (int(shape[0]),)
-        self.name = name
+    @property
+    def is_input(self):
+        return self.layer is None
 
     def __repr__(self):
-        return f"Input(shape={self.shape})"
+        source = "Input" if self.is_input else self.layer.name
+        return f"<Node {self.name or source} shape=(None, {', '.join(map(str, self.shape))}) from {source}>"
+
+
+def Input(shape, dtype=None, name=None):
+    """A model input, as ``keras.Input``: ``Input(shape=(n_features,))`` for numbers, or
+    ``Input(shape=(), dtype="int32", name=...)`` for one category index per sample (fed to an
+    ``Embedding``).
+
+    Returns a :class:`Node`; ``Sequential([Input(...), ...])`` and ``Model(inputs, outputs)``
+    both take it.
+    """
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = None
+    integer = dtype is not None and np.issubdtype(np.dtype(dtype), np.integer)
+    if integer:
+        if shape not in ((), (1,)):
+            raise ValueError(
+                f"An integer `Input` holds one category index per sample: shape=() (or (1,)); "
+                f"received shape={shape!r}."
+            )
+        return Node((), "int", name)
+    if shape is None or len(shape) != 1:
+        raise ValueError(
+            "`shape` must be a one-element tuple, the number of features, e.g. "
+            f"Input(shape=(30,)); received shape={shape!r}. Only flat tabular inputs are "
+            "supported (and shape=() with an integer dtype for category indices)."
+        )
+    check_positive_int(shape[0], "shape[0]")
+    return Node((int(shape[0]),), "float", name)
 
 
 class Layer:
@@ -65,12 +85,39 @@ class Layer:
         self.name = name
         self.built = False
         self.weights = []
+        self.inbound = None  # the Node(s) this layer was called on (functional API)
 
-    def build(self, input_dim, dtype, rng):
-        raise NotImplementedError
+    def __call__(self, inputs):
+        """Apply the layer to symbolic input(s), as in Keras's functional API; returns a Node."""
+        if self.inbound is not None:
+            raise ValueError(
+                f"Layer {self.name or type(self).__name__} is already used in a model; sharing a "
+                "layer between two places is not supported, create another layer."
+            )
+        nodes = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if not all(isinstance(n, Node) for n in nodes):
+            raise TypeError(
+                f"{type(self).__name__} must be called on the output of scratch.Input or of another "
+                f"layer; received {inputs!r}."
+            )
+        self._check_inputs(nodes)
+        self.inbound = inputs
+        shapes = [n.shape for n in nodes]
+        shape = self.compute_output_shape(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
+        return Node(shape, "float", layer=self, inputs=nodes)
 
-    def output_dim(self, input_dim):
-        """The width of the layer's output for an input of width ``input_dim``."""
+    def _check_inputs(self, nodes):
+        if len(nodes) != 1 or nodes[0].dtype != "float" or len(nodes[0].shape) != 1:
+            raise ValueError(
+                f"{type(self).__name__} takes one input of shape (None, n); received {nodes}."
+            )
+
+    def build(self, input_shape, dtype, rng):
+        """Create the weights for inputs of ``input_shape`` (per sample) in ``dtype``."""
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The shape (per sample) of the output for inputs of ``input_shape``."""
         raise NotImplementedError
 
     def weight_names(self):
@@ -80,6 +127,7 @@ class Layer:
         return 0.0
 
     def penalty_gradients(self):
+        r""":math:`\partial\Omega/\partial w` per weight, ``None`` where a weight is unregularized."""
         return []
 
     def count_params(self):
@@ -95,11 +143,8 @@ class OnesColumn(Layer):
     No weights; backward drops the gradient of the constant column.
     """
 
-    def build(self, input_dim, dtype, rng):
-        self.built = True
-
-    def output_dim(self, input_dim):
-        return input_dim + 1
+    def compute_output_shape(self, input_shape):
+        return (input_shape[-1] + 1,)
 
     def forward(self, x):
         ones = np.ones((x.shape[0], 1), dtype=x.dtype)
@@ -147,12 +192,12 @@ class Dense(Layer):
         self.bias_regularizer = _regularizers.get(bias_regularizer, "bias_regularizer")
 
     # -- weights ------------------------------------------------------------------------------
-    def output_dim(self, input_dim):
-        return self.units
+    def compute_output_shape(self, input_shape):
+        return (self.units,)
 
-    def build(self, input_dim, dtype, rng):
-        """Create ``kernel`` (input_dim, units) and ``bias`` (units,) from the initializers."""
-        self.input_dim = int(input_dim)
+    def build(self, input_shape, dtype, rng):
+        """Create ``kernel`` (in, units) and ``bias`` (units,) from the initializers."""
+        self.input_dim = int(input_shape[-1])
         kernel = self.kernel_initializer((self.input_dim, self.units), dtype, rng)
         self.weights = [kernel]
         if self.use_bias:
@@ -182,9 +227,9 @@ class Dense(Layer):
         return total
 
     def penalty_gradients(self):
-        """:math:`\\partial\\Omega/\\partial w` for each weight (zeros where unregularized)."""
+        r""":math:`\partial\Omega/\partial w` for each weight (``None`` where unregularized)."""
         return [
-            reg.gradient(w) if reg is not None else np.zeros_like(w)
+            reg.gradient(w) if reg is not None else None
             for w, reg in zip(self.weights, self._regularizers())
         ]
 
@@ -234,3 +279,107 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r}, name={self.name!r})"
+
+
+#: What an Embedding layer remembers: the indices it gathered.
+EmbeddingCache = namedtuple("EmbeddingCache", ["indices"])
+
+
+class Embedding(Layer):
+    r"""A lookup table: row :math:`i` of ``embeddings`` for category index :math:`i`, as Keras's.
+
+    Forward, for indices :math:`c_s` of the batch: :math:`E_s = W_{c_s}` (a row gather, shape
+    ``(B, output_dim)``). Backward: :math:`\partial J/\partial W_i = \sum_{s: c_s = i}
+    \partial J/\partial E_s` — the rows' gradients scattered back and *added* where an index
+    repeats in the batch (``np.add.at``; a plain assignment would keep only one of them).
+
+    Args:
+        input_dim: the number of categories (valid indices ``0 .. input_dim - 1``).
+        output_dim: the length of each embedding vector.
+        embeddings_initializer: Keras's default ``"uniform"`` is U(-0.05, 0.05).
+        embeddings_regularizer: ``None`` or a regularizer.
+        name: optional name.
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, name=None):
+        super().__init__(name=name)
+        self.input_dim = check_positive_int(input_dim, "input_dim")
+        self.output_dim = check_positive_int(output_dim, "output_dim")
+        if embeddings_initializer == "uniform":  # Keras's name for RandomUniform(-0.05, 0.05)
+            embeddings_initializer = "random_uniform"
+        self.embeddings_initializer = _initializers.get(embeddings_initializer, "embeddings_initializer")
+        self.embeddings_regularizer = _regularizers.get(embeddings_regularizer, "embeddings_regularizer")
+
+    def _check_inputs(self, nodes):
+        if len(nodes) != 1 or nodes[0].dtype != "int":
+            raise ValueError(
+                f"Embedding {self.name or ''} takes one integer input "
+                f"(scratch.Input(shape=(), dtype='int32')); received {nodes}."
+            )
+
+    def compute_output_shape(self, input_shape):
+        return (self.output_dim,)
+
+    def build(self, input_shape, dtype, rng):
+        self.weights = [self.embeddings_initializer((self.input_dim, self.output_dim), dtype, rng)]
+        self.built = True
+
+    def weight_names(self):
+        return ["embeddings"]
+
+    def penalty(self):
+        reg = self.embeddings_regularizer
+        return 0.0 if reg is None else reg.penalty(self.weights[0])
+
+    def penalty_gradients(self):
+        reg = self.embeddings_regularizer
+        return [None if reg is None else reg.gradient(self.weights[0])]
+
+    def forward(self, indices):
+        idx = np.asarray(indices).reshape(-1)
+        if idx.size and (idx.min() < 0 or idx.max() >= self.input_dim):
+            bad = idx[(idx < 0) | (idx >= self.input_dim)][0]
+            raise ValueError(
+                f"Embedding {self.name!r} got index {int(bad)}, outside [0, {self.input_dim - 1}] "
+                f"(input_dim={self.input_dim}); map unknown categories to a reserved index."
+            )
+        return self.weights[0][idx], EmbeddingCache(idx)
+
+    def backward(self, grad, cache, grad_is_preactivation=False):
+        """The table's gradient as rows, one per sample (``SparseRows``, TensorFlow's
+        ``IndexedSlices``); its dense form scatter-adds them, repeated indices summed."""
+        from .optimizers.base import SparseRows
+
+        return [SparseRows(cache.indices, grad, self.weights[0].shape)], None
+
+    def __repr__(self):
+        return f"Embedding({self.input_dim}, {self.output_dim}, name={self.name!r})"
+
+
+#: What a Concatenate layer remembers: the widths of its inputs.
+ConcatenateCache = namedtuple("ConcatenateCache", ["widths"])
+
+
+class Concatenate(Layer):
+    r"""Joins its inputs side by side: :math:`[X_1, X_2, \dots]` along the features; backward
+    splits the gradient into the same widths."""
+
+    def _check_inputs(self, nodes):
+        if len(nodes) < 2 or any(n.dtype != "float" or len(n.shape) != 1 for n in nodes):
+            raise ValueError(
+                f"Concatenate takes a list of at least two inputs of shape (None, n); received {nodes}."
+            )
+
+    def compute_output_shape(self, input_shape):
+        return (sum(s[-1] for s in input_shape),)
+
+    def forward(self, inputs):
+        return np.concatenate(inputs, axis=1), ConcatenateCache([a.shape[1] for a in inputs])
+
+    def backward(self, grad, cache, grad_is_preactivation=False):
+        edges = np.cumsum(cache.widths)[:-1]
+        return [], np.split(grad, edges, axis=1)
+
+    def __repr__(self):
+        return f"Concatenate(name={self.name!r})"

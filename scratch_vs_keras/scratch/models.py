@@ -1,4 +1,5 @@
-r"""``Sequential``: the from-scratch twin of ``keras.Sequential`` for multi-layer perceptrons.
+r"""``Sequential`` and ``Model``: the from-scratch twins of ``keras.Sequential`` and of Keras's
+functional ``keras.Model(inputs, outputs)``.
 
 Back-propagation, as in the lecture, vectorized over a mini-batch of :math:`B` samples (rows):
 
@@ -26,22 +27,104 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._validation import as_numeric_array, check_positive_int, describe
 from .callbacks import History, TrainingDivergedError
-from .layers import Dense, Input, Layer
+from .layers import Dense, Layer, Node
+from .optimizers.base import dense
 
 
-class Sequential:
-    """A linear stack of layers, as ``keras.Sequential``.
+def _rows(x):
+    """Number of rows of the inputs (one array, or a list of arrays)."""
+    return (x[0] if isinstance(x, list) else x).shape[0]
+
+
+def _take(x, idx):
+    """The rows ``idx`` of the inputs (one array, or a list of arrays)."""
+    return [a[idx] for a in x] if isinstance(x, list) else x[idx]
+
+
+def _unique_name(layer, taken):
+    base = "".join("_" + c.lower() if c.isupper() else c for c in type(layer).__name__).lstrip("_")
+    name, i = base, 0
+    while name in taken:
+        i += 1
+        name = f"{base}_{i}"
+    return name
+
+
+class Model:
+    """A model from a graph of layers, as ``keras.Model(inputs, outputs)`` (the functional API).
 
     Args:
-        layers: a list starting with ``Input(shape=(n_features,))`` followed by ``Dense`` layers.
-            Without an ``Input`` the model is built on the first call with data.
+        inputs: a ``scratch.Input`` node or a list of them.
+        outputs: the output node; it must come from a ``Dense`` layer (the loss reads its
+            activation, and its pre-activation for Keras's logits shortcut).
         name: the model's name.
         seed: seed of the initial weights (``None``: the next seed of
             :func:`scratch.utils.set_random_seed`'s generator).
         dtype: ``"float32"`` or ``"float64"`` (``None``: ``scratch.config.floatx()``).
+
+    ``x`` is then a dict keyed by input name (or a list in ``inputs`` order). Layers are kept in
+    a topological order; layer ``i`` draws its initial weights from
+    ``numpy.random.default_rng([seed, i])``.
     """
 
-    def __init__(self, layers=None, name="sequential", seed=None, dtype=None):
+    def __init__(self, inputs, outputs, name="model", seed=None, dtype=None):
+        self._init_state(name, seed, dtype)
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if not inputs or not all(isinstance(n, Node) and n.is_input for n in inputs):
+            raise TypeError("`inputs` must be scratch.Input nodes (or a list of them).")
+        if not isinstance(outputs, Node) or outputs.is_input or not isinstance(outputs.layer, Dense):
+            raise ValueError(
+                "`outputs` must be the output of a Dense layer (one output, e.g. "
+                "Dense(1, activation='sigmoid')(hidden))."
+            )
+        taken = {n.name for n in inputs if n.name}
+        for node in inputs:
+            if node.name is None:
+                node.name = next(f"input_{i}" if i else "input" for i in range(len(taken) + 1)
+                                 if (f"input_{i}" if i else "input") not in taken)
+                taken.add(node.name)
+        order, seen = [], set()
+
+        def visit(node):
+            if node.is_input:
+                if not any(node is n for n in inputs):
+                    raise ValueError(f"The output depends on {node!r}, which is not in `inputs`.")
+                return
+            if id(node.layer) in seen:
+                return
+            for parent in node.inputs:
+                visit(parent)
+            seen.add(id(node.layer))
+            order.append(node)
+
+        visit(outputs)
+        used = {id(p) for node in order for p in node.inputs}
+        unused = [n.name for n in inputs if id(n) not in used]
+        if unused:
+            raise ValueError(f"The input(s) {unused} do not lead to the output.")
+        self.inputs = inputs
+        self.layers = [node.layer for node in order]
+        position = {id(node): j for j, node in enumerate(order)}
+        self._sources = [
+            [("input", next(k for k, n in enumerate(inputs) if n is p)) if p.is_input
+             else ("layer", position[id(p)]) for p in node.inputs]
+            for node in order
+        ]
+        taken |= {layer.name for layer in self.layers if layer.name}
+        if len({layer.name for layer in self.layers if layer.name}) < sum(1 for l in self.layers if l.name):
+            raise ValueError("Two layers have the same name; layer names must be unique.")
+        for layer in self.layers:
+            if layer.name is None:
+                layer.name = _unique_name(layer, taken)
+                taken.add(layer.name)
+        for i, (node, sources) in enumerate(zip(order, self._sources)):
+            ins = [inputs[k].shape if kind == "input" else order[k].shape for kind, k in sources]
+            node.layer.build(ins if len(ins) > 1 else ins[0], self.dtype,
+                             np.random.default_rng([self.seed, i]))
+        self.input_shape = inputs[0].shape if len(inputs) == 1 else None
+        self.built = True
+
+    def _init_state(self, name, seed, dtype):
         self.name = name
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
@@ -49,8 +132,10 @@ class Sequential:
             raise ValueError(f"`seed` must be a non-negative integer or None; received seed={seed!r}.")
         self.seed = utils.draw_seed() if seed is None else int(seed)
         self.dtype = config.standardize_dtype(dtype, "dtype")
+        self.inputs = []
         self.input_shape = None
         self.layers = []
+        self._sources = []
         self.built = False
         self.loss = None
         self.optimizer = None
@@ -58,54 +143,9 @@ class Sequential:
         self.loss_weights = None
         self.compiled = False
         self._fit_calls = 0
-        for layer in layers or []:
-            self.add(layer)
-
-    # -- building -----------------------------------------------------------------------------
-    def add(self, layer):
-        """Append a layer (or set the input with an ``Input``)."""
-        if isinstance(layer, Input):
-            if self.layers or self.input_shape is not None:
-                raise ValueError("`Input` must come first in a Sequential model, and only once.")
-            self.input_shape = layer.shape
-            return
-        if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential accepts scratch layers (e.g. scratch.layers.Dense); received "
-                f"{type(layer).__name__}: {layer!r}."
-            )
-        if layer.name is None:
-            taken = {l.name for l in self.layers}
-            base = "".join("_" + c.lower() if c.isupper() else c for c in type(layer).__name__).lstrip("_")
-            name, i = base, 0
-            while name in taken:
-                i += 1
-                name = f"{base}_{i}"
-            layer.name = name
-        self.layers.append(layer)
-        if self.input_shape is not None:
-            self.build(self.input_shape)
-
-    def build(self, input_shape):
-        """Create the weights of every layer not built yet, for inputs of shape ``(n_features,)``.
-
-        Layer ``i`` draws from ``numpy.random.default_rng([seed, i])``, so the weights depend on the
-        seed and the architecture only, not on when the layers were added.
-        """
-        if not self.layers:
-            raise ValueError("The model has no layers; add at least one Dense layer.")
-        self.input_shape = (int(input_shape[-1]),)
-        width = self.input_shape[0]
-        for i, layer in enumerate(self.layers):
-            if not layer.built:
-                layer.build(width, self.dtype, np.random.default_rng([self.seed, i]))
-            width = layer.output_dim(width)
-        self.built = True
-        self._check_loss_fits_output()
 
     def _ensure_built(self, x):
-        if not self.built:
-            self.build((x.shape[-1],))
+        pass
 
     @property
     def output_units(self):
@@ -171,6 +211,42 @@ class Sequential:
 
     # -- data checks --------------------------------------------------------------------------
     def _check_x(self, x, name="x"):
+        """The inputs as arrays: one 2-D float array for a single-input model, else a list in
+        ``self.inputs`` order (from a dict keyed by input name, or a list)."""
+        if len(self.inputs) <= 1 and self.inputs and self.inputs[0].dtype == "float" or not self.inputs:
+            return self._check_float_input(x, name, self.input_shape)
+        if isinstance(x, dict):
+            missing = [n.name for n in self.inputs if n.name not in x]
+            if missing:
+                raise ValueError(
+                    f"`{name}` lacks the input(s) {missing}; the model's inputs are "
+                    f"{[n.name for n in self.inputs]}."
+                )
+            values = [x[n.name] for n in self.inputs]
+        elif isinstance(x, (list, tuple)) and len(x) == len(self.inputs):
+            values = list(x)
+        else:
+            raise ValueError(
+                f"`{name}` must be a dict keyed by input name, or a list of {len(self.inputs)} "
+                f"arrays, for the inputs {[n.name for n in self.inputs]}; received "
+                f"{type(x).__name__}."
+            )
+        out = []
+        for node, value in zip(self.inputs, values):
+            label = f"{name}[{node.name!r}]"
+            if node.dtype == "float":
+                out.append(self._check_float_input(value, label, node.shape))
+            else:
+                out.append(self._check_index_input(value, label, node))
+        rows = {len(a) for a in out}
+        if len(rows) > 1:
+            raise ValueError(
+                f"The inputs of `{name}` have different numbers of rows: "
+                f"{dict(zip([n.name for n in self.inputs], map(len, out)))}."
+            )
+        return out
+
+    def _check_float_input(self, x, name, shape):
         x = as_numeric_array(x, name, self.dtype)
         if x.ndim == 1:
             raise ValueError(
@@ -179,12 +255,33 @@ class Sequential:
             )
         if x.ndim != 2:
             raise ValueError(f"`{name}` must be 2-D (samples, features); received {describe(x)}.")
-        expected = self.input_shape[0] if self.input_shape is not None else None
+        expected = shape[0] if shape is not None else None
         if expected is not None and x.shape[1] != expected:
             raise ValueError(
                 f"`{name}` has {x.shape[1]} columns (features) but the model's Input expects "
                 f"{expected}; received {describe(x)}, expected shape (n_samples, {expected})."
             )
+        return x
+
+    def _check_index_input(self, x, name, node):
+        x = as_numeric_array(x, name, np.float64)
+        if x.ndim == 2 and x.shape[1] == 1:
+            x = x[:, 0]
+        if x.ndim != 1 or np.any(x != np.round(x)):
+            raise ValueError(
+                f"`{name}` must hold one integer category index per sample (shape (n,)); "
+                f"received {describe(x)}."
+            )
+        x = x.astype(np.int64)
+        for layer, sources in zip(self.layers, self._sources):
+            if ("input", self.inputs.index(node)) in sources and hasattr(layer, "input_dim"):
+                if x.min() < 0 or x.max() >= layer.input_dim:
+                    bad = x[(x < 0) | (x >= layer.input_dim)][0]
+                    raise ValueError(
+                        f"`{name}` holds index {int(bad)}, outside [0, {layer.input_dim - 1}] of "
+                        f"the Embedding {layer.name!r} (input_dim={layer.input_dim}); map unseen "
+                        "or missing categories to a reserved index."
+                    )
         return x
 
     def _check_y(self, y, n_rows, name="y"):
@@ -245,13 +342,25 @@ class Sequential:
 
     # -- forward ------------------------------------------------------------------------------
     def forward(self, x):
-        """Run the layers, keeping each layer's cache ``(X, Z, A)`` for back-propagation."""
-        caches = []
-        a = x
-        for layer in self.layers:
-            a, cache = layer.forward(a)
+        """Run the layers in order, keeping each layer's cache (a Dense layer's ``(X, Z, A)``)
+        for back-propagation."""
+        return self._forward(x)[0]
+
+    def _forward(self, x):
+        xs = x if isinstance(x, list) else [x]
+        caches, outputs = [], []
+        for layer, sources in zip(self.layers, self._sources):
+            args = [xs[k] if kind == "input" else outputs[k] for kind, k in sources]
+            out, cache = layer.forward(args if len(args) > 1 else args[0])
             caches.append(cache)
-        return caches
+            outputs.append(out)
+        return caches, outputs
+
+    def layer_outputs(self, x):
+        """Each layer's output for ``x``, by layer name (what Keras's layers output)."""
+        x = self._check_x(x)
+        self._ensure_built(x)
+        return dict(zip([layer.name for layer in self.layers], self._forward(x)[1]))
 
     def __call__(self, x):
         x = self._check_x(x)
@@ -266,7 +375,8 @@ class Sequential:
             return self.forward(x)[-1].a
         batch_size = check_positive_int(batch_size, "batch_size")
         return np.concatenate(
-            [self.forward(x[i : i + batch_size])[-1].a for i in range(0, len(x), batch_size)]
+            [self.forward(_take(x, slice(i, i + batch_size)))[-1].a
+             for i in range(0, _rows(x), batch_size)]
         )
 
     # -- loss and gradients -------------------------------------------------------------------
@@ -289,7 +399,7 @@ class Sequential:
         """The batch loss as ``keras.Model.compute_loss``: reduced data loss + penalties."""
         x = self._check_x(x)
         self._ensure_built(x)
-        y = self._check_y(y, x.shape[0])
+        y = self._check_y(y, _rows(x))
         return self._loss_of_batch(x, y)
 
     def _loss_of_batch(self, x, y):
@@ -301,40 +411,49 @@ class Sequential:
         weight, in ``get_weights`` order: ``[dkernel_1, dbias_1, dkernel_2, ...]``."""
         x = self._check_x(x)
         self._ensure_built(x)
-        y = self._check_y(y, x.shape[0])
+        y = self._check_y(y, _rows(x))
         return self._loss_and_gradients(x, y)
 
     def _loss_and_gradients(self, x, y):
         loss, grads, _ = self._train_pass(x, y)
-        return loss, grads
+        return loss, [dense(g) for g in grads]
 
     def _train_pass(self, x, y, deltas=None):
         r"""Forward, loss and backward on one batch: ``(loss, gradients, y_pred)``.
 
-        With a list ``deltas``, each Dense layer's sensitivity :math:`\delta^{(l)} = \partial J /
+        Backward visits the layers in reverse order; each passes its input's gradient on to the
+        layer(s) that fed it (summed where one output feeds several layers). With a list
+        ``deltas``, each Dense layer's sensitivity :math:`\delta^{(l)} = \partial J /
         \partial Z^{(l)}` (the lecture's :math:`\mathbf V^{(l)}`, transposed) is collected in it.
         """
-        caches = self.forward(x)
-        data_loss, grad, is_delta = self._data_loss(y, caches)
-        grads = []
-        for layer, cache in zip(reversed(self.layers), reversed(caches)):
+        caches, _ = self._forward(x)
+        data_loss, grad, output_is_delta = self._data_loss(y, caches)
+        last = len(self.layers) - 1
+        upstream = {last: grad}
+        grads = [None] * len(self.layers)
+        for i in range(last, -1, -1):
+            layer, cache, grad = self.layers[i], caches[i], upstream.pop(i)
             if isinstance(layer, Dense):
-                if not is_delta:  # dJ/dA -> dJ/dZ through the activation's derivative
+                if not (i == last and output_is_delta):  # dJ/dA -> dJ/dZ: the activation's derivative
                     grad = layer.activation.backward(cache.z, cache.a, grad)
                 if deltas is not None:
                     deltas.insert(0, grad)
-                is_delta = True
-            layer_grads, grad = layer.backward(grad, cache, grad_is_preactivation=is_delta)
-            is_delta = False
-            penalty_grads = layer.penalty_gradients()
-            grads = [g + p for g, p in zip(layer_grads, penalty_grads)] + grads
-        return float(data_loss + self.penalty()), grads, caches[-1].a
+            layer_grads, grad_in = layer.backward(grad, cache, grad_is_preactivation=True)
+            # an unregularized Embedding keeps its row-wise (sparse) gradient, as in TensorFlow
+            grads[i] = [g if p is None else dense(g) + p
+                        for g, p in zip(layer_grads, layer.penalty_gradients())]
+            sources = self._sources[i]
+            if grad_in is not None:
+                for (kind, k), g in zip(sources, grad_in if len(sources) > 1 else [grad_in]):
+                    if kind == "layer":
+                        upstream[k] = upstream[k] + g if k in upstream else g
+        return float(data_loss + self.penalty()), [g for gs in grads for g in gs], caches[-1].a
 
     def sensitivities(self, x, y):
         r"""Each Dense layer's :math:`\delta^{(l)} = \partial J / \partial Z^{(l)}`, shape ``(B, units)``."""
         x = self._check_x(x)
         self._ensure_built(x)
-        y = self._check_y(y, x.shape[0])
+        y = self._check_y(y, _rows(x))
         deltas = []
         self._train_pass(x, y, deltas)
         return deltas
@@ -348,7 +467,7 @@ class Sequential:
         """
         x = self._check_x(x)
         self._ensure_built(x)
-        y = self._check_y(y, x.shape[0])
+        y = self._check_y(y, _rows(x))
         batch_size = check_positive_int(batch_size, "batch_size")
         logs = self._evaluate_arrays(x, y, batch_size)
         if return_dict:
@@ -358,8 +477,8 @@ class Sequential:
     def _evaluate_arrays(self, x, y, batch_size):
         names = [(m, _metrics.resolve(m, y, self.output_units)) for m in self.metrics]
         trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
-        for idx in batching.batch_slices(np.arange(len(x)), batch_size):
-            xb, yb = x[idx], y[idx]
+        for idx in batching.batch_slices(np.arange(_rows(x)), batch_size):
+            xb, yb = _take(x, idx), y[idx]
             caches = self.forward(xb)
             value, _, _ = self._data_loss(yb, caches)
             trackers["loss"].update(value + self.penalty(), len(idx))
@@ -395,7 +514,7 @@ class Sequential:
         self._require_loss()
         x = self._check_x(x)
         self._ensure_built(x)
-        y = self._check_y(y, x.shape[0])
+        y = self._check_y(y, _rows(x))
         batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
         epochs = check_positive_int(epochs, "epochs")
         if verbose == "auto":
@@ -412,14 +531,15 @@ class Sequential:
             except (TypeError, ValueError):
                 raise ValueError("`validation_data` must be a pair (x_val, y_val).") from None
             x_val = self._check_x(x_val, "x_val")
-            y_val = self._check_y(y_val, x_val.shape[0], "y_val")
+            y_val = self._check_y(y_val, _rows(x_val), "y_val")
         elif validation_split:
-            split_at = batching.validation_split_index(len(x), validation_split)
-            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+            split_at = batching.validation_split_index(_rows(x), validation_split)
+            x, x_val = _take(x, slice(0, split_at)), _take(x, slice(split_at, None))
+            y, y_val = y[:split_at], y[split_at:]
         else:
             x_val = y_val = None
 
-        n = len(x)
+        n = _rows(x)
         orders = (
             batching.epoch_permutations(self.seed, n, epochs, self._fit_calls)
             if shuffle else [np.arange(n)] * epochs
@@ -442,7 +562,7 @@ class Sequential:
             for b, idx in enumerate(batches):
                 for cb in callbacks:
                     cb.on_train_batch_begin(b)
-                xb, yb = x[idx], y[idx]
+                xb, yb = _take(x, idx), y[idx]
                 with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                     loss, grads, y_pred = self._train_pass(xb, yb)
                 if not np.isfinite(loss):
@@ -545,13 +665,11 @@ class Sequential:
     def summary(self, print_fn=print):
         """Print the layers, their output shapes and parameter counts, as ``keras.Model.summary``."""
         rows = [("Layer (type)", "Output Shape", "Param #", "Activation")]
-        width = self.input_shape[0] if self.input_shape else None
-        for layer in self.layers:
-            width = layer.output_dim(width) if width is not None else None
+        for layer, shape in zip(self.layers, self._output_shapes()):
             rows.append(
                 (
                     f"{layer.name} ({type(layer).__name__})",
-                    f"(None, {width if width is not None else '?'})",
+                    "(None, " + (", ".join(map(str, shape)) if shape is not None else "?") + ")",
                     str(layer.count_params()) if layer.built else "?",
                     layer.activation.name if hasattr(layer, "activation") else "-",
                 )
@@ -567,6 +685,88 @@ class Sequential:
         total = self.count_params() if self.built else "? (not built)"
         text.append(f"Total params: {total}")
         print_fn("\n".join(text))
+
+    def _output_shapes(self):
+        shapes = []
+        for layer, sources in zip(self.layers, self._sources):
+            ins = [self.inputs[k].shape if kind == "input" else shapes[k] for kind, k in sources]
+            if any(s is None for s in ins):
+                shapes.append(None)
+            else:
+                shapes.append(layer.compute_output_shape(ins if len(ins) > 1 else ins[0]))
+        return shapes
+
+    def __repr__(self):
+        names = ", ".join(f"{n.name}{n.shape}" for n in self.inputs)
+        return (f"<scratch.Model {self.name!r}: inputs {names}; {len(self.layers)} layers; "
+                f"{self.layers[-1].units} outputs ({self.dtype})>")
+
+
+
+
+class Sequential(Model):
+    """A linear stack of layers, as ``keras.Sequential``.
+
+    Args:
+        layers: a list starting with ``Input(shape=(n_features,))`` followed by ``Dense`` layers.
+            Without an ``Input`` the model is built on the first call with data.
+        name: the model's name.
+        seed: seed of the initial weights (``None``: the next seed of
+            :func:`scratch.utils.set_random_seed`'s generator).
+        dtype: ``"float32"`` or ``"float64"`` (``None``: ``scratch.config.floatx()``).
+    """
+
+    def __init__(self, layers=None, name="sequential", seed=None, dtype=None):
+        self._init_state(name, seed, dtype)
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append a layer (or set the input with an ``Input``)."""
+        if isinstance(layer, Node):
+            if not layer.is_input or layer.dtype != "float":
+                raise ValueError("A Sequential model starts with a float Input(shape=(n_features,)).")
+            if self.layers or self.input_shape is not None:
+                raise ValueError("`Input` must come first in a Sequential model, and only once.")
+            self.inputs = [layer]
+            self.input_shape = layer.shape
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential accepts scratch layers (e.g. scratch.layers.Dense); received "
+                f"{type(layer).__name__}: {layer!r}."
+            )
+        if layer.name is None:
+            layer.name = _unique_name(layer, {l.name for l in self.layers})
+        self._sources.append([("input", 0)] if not self.layers else [("layer", len(self.layers) - 1)])
+        self.layers.append(layer)
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+
+    def build(self, input_shape):
+        """Create the weights of every layer not built yet, for inputs of shape ``(n_features,)``.
+
+        Layer ``i`` draws from ``numpy.random.default_rng([seed, i])``, so the weights depend on the
+        seed and the architecture only, not on when the layers were added.
+        """
+        if not self.layers:
+            raise ValueError("The model has no layers; add at least one Dense layer.")
+        self.input_shape = (int(input_shape[-1]),)
+        if not self.inputs:
+            from .layers import Input
+
+            self.inputs = [Input(shape=self.input_shape)]
+        shape = self.input_shape
+        for i, layer in enumerate(self.layers):
+            if not layer.built:
+                layer.build(shape, self.dtype, np.random.default_rng([self.seed, i]))
+            shape = layer.compute_output_shape(shape)
+        self.built = True
+        self._check_loss_fits_output()
+
+    def _ensure_built(self, x):
+        if not self.built:
+            self.build((x.shape[-1],))
 
     def __repr__(self):
         units = " -> ".join(

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, SparseRows, squares
 
 
 class Adadelta(Optimizer):
@@ -37,11 +37,17 @@ class Adadelta(Optimizer):
         rho, eps = self.rho, self.epsilon
         G = self.accumulated_grads[index]
         D = self.accumulated_delta_vars[index]
-        G[...] = rho * G + (1 - rho) * (gradient * gradient)
-        # Written as a product with 1/sqrt: inside fit, TensorFlow's graph optimizer rewrites
-        # x / sqrt(y) into x * rsqrt(y), which rounds differently in the last bit.
-        delta = -(np.sqrt(D + eps) * gradient * (1 / np.sqrt(G + eps)))
-        D[...] = rho * D + (1 - rho) * (delta * delta)
+        G[...] = rho * G + (1 - rho) * squares(gradient)
+        if isinstance(gradient, SparseRows):  # per row, as Keras on an IndexedSlices gradient
+            i = gradient.indices
+            rows = gradient.map(lambda g: -(np.sqrt(D[i] + eps) * g / np.sqrt(G[i] + eps)))
+            delta, delta_squared = rows.dense(), squares(rows)
+        else:
+            # Written as a product with 1/sqrt: inside fit, TensorFlow's graph optimizer rewrites
+            # x / sqrt(y) into x * rsqrt(y), which rounds differently in the last bit.
+            delta = -(np.sqrt(D + eps) * gradient * (1 / np.sqrt(G + eps)))
+            delta_squared = delta * delta
+        D[...] = rho * D + (1 - rho) * delta_squared
         variable += learning_rate * delta
 
     def _keras_kwargs(self):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Optimizer, keras_cast
+from .base import Optimizer, dense, keras_cast, squares
 
 
 class Adagrad(Optimizer):
@@ -38,8 +38,8 @@ class Adagrad(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate, index):
         A = self.accumulators[index]
-        A += gradient * gradient
-        variable -= learning_rate * gradient / np.sqrt(A + self.epsilon)
+        A += squares(gradient)
+        variable -= learning_rate * dense(gradient) / np.sqrt(A + self.epsilon)
 
     def _keras_kwargs(self):
         return super()._keras_kwargs() | {

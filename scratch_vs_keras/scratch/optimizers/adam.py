@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, keras_cast
+from .base import Optimizer, dense, keras_cast, squares
 
 
 class Adam(Optimizer):
@@ -50,8 +50,8 @@ class Adam(Optimizer):
         beta_2_power = _scalar_math.power(dt(keras_cast(self.beta_2)), t)
         alpha = learning_rate * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         m, v = self.momentums[index], self.velocities[index]
-        m += (gradient - m) * (1 - self.beta_1)
-        v += (gradient * gradient - v) * (1 - self.beta_2)
+        m += (dense(gradient) - m) * (1 - self.beta_1)
+        v += (squares(gradient) - v) * (1 - self.beta_2)
         if self.amsgrad:
             v_hat = self.velocity_hats[index]
             np.maximum(v_hat, v, out=v_hat)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, keras_cast
+from .base import Optimizer, SparseRows, dense, keras_cast
 
 
 class Adamax(Optimizer):
@@ -38,8 +38,9 @@ class Adamax(Optimizer):
         dt = variable.dtype.type
         beta_1_power = _scalar_math.power(dt(keras_cast(self.beta_1)), dt(self.iterations + 1))
         m, u = self.m[index], self.u[index]
-        m += (gradient - m) * (1 - self.beta_1)
-        u[...] = np.maximum(self.beta_2 * u, np.abs(gradient))
+        abs_g = gradient.map(np.abs).dense() if isinstance(gradient, SparseRows) else np.abs(gradient)
+        m += (dense(gradient) - m) * (1 - self.beta_1)
+        u[...] = np.maximum(self.beta_2 * u, abs_g)
         variable -= learning_rate * m / ((1 - beta_1_power) * (u + self.epsilon))
 
     def _keras_kwargs(self):

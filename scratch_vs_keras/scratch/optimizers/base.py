@@ -24,6 +24,45 @@ import numpy as np
 from .schedules import LearningRateSchedule
 
 
+class SparseRows:
+    r"""A gradient given as rows, TensorFlow's ``IndexedSlices``: ``values[k]`` belongs to row
+    ``indices[k]`` of a ``shape`` tensor, and a row may appear several times (an Embedding's
+    gradient: one row per sample of the batch).
+
+    Keras's optimizers apply element-wise functions to such a gradient row by row *before* the
+    repeated rows are summed: Adam's second moment gets :math:`\sum_k g_k^2` for a category that
+    occurs twice in the batch, not :math:`(\sum_k g_k)^2`. The NumPy optimizers do the same
+    through :func:`dense` and :func:`squares`.
+    """
+
+    def __init__(self, indices, values, shape):
+        self.indices, self.values, self.shape = np.asarray(indices), values, tuple(shape)
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def map(self, fn):
+        """An element-wise function of the rows (Keras keeps such a result sparse)."""
+        return SparseRows(self.indices, fn(self.values), self.shape)
+
+    def dense(self):
+        """The dense tensor: repeated rows summed (TensorFlow's ``unsorted_segment_sum``)."""
+        out = np.zeros(self.shape, dtype=self.values.dtype)
+        np.add.at(out, self.indices, self.values)
+        return out
+
+
+def dense(g):
+    """A gradient as a dense array (repeated rows of a :class:`SparseRows` summed)."""
+    return g.dense() if isinstance(g, SparseRows) else g
+
+
+def squares(g):
+    """:math:`g^2` as Keras computes it: for :class:`SparseRows` each row squared, then summed."""
+    return g.map(np.square).dense() if isinstance(g, SparseRows) else g * g
+
+
 def keras_cast(c):
     """``float(ops.cast(c, "float64"))`` for a Python float ``c``: the value after float32 rounding."""
     return float(np.float32(c))
@@ -123,19 +162,32 @@ class Optimizer:
 
     def _clip_gradients(self, grads):
         r"""clipnorm: :math:`g\,c / \max(\|g\|, c)` per tensor; global_clipnorm: every :math:`g` times
-        :math:`c \min(1/N, 1/c)` with :math:`N` the global norm; clipvalue: :math:`\mathrm{clip}(g, -c, c)`."""
+        :math:`c \min(1/N, 1/c)` with :math:`N` the global norm; clipvalue: :math:`\mathrm{clip}(g, -c, c)`.
+
+        As in Keras, a :class:`SparseRows` gradient is clipped row by row: its norm counts a
+        repeated row once per occurrence (and global_clipnorm returns it densified)."""
+
+        def values(g):
+            return g.values if isinstance(g, SparseRows) else g
+
+        def scaled(g, f):
+            return g.map(f) if isinstance(g, SparseRows) else f(g)
+
         if self.clipnorm:
             c = self.clipnorm
-            return [g * c / np.maximum(np.sqrt(np.sum(g * g)), c) for g in grads]
+            return [scaled(g, lambda v, g=g: v * c / np.maximum(np.sqrt(np.sum(values(g) ** 2)), c))
+                    for g in grads]
         if self.global_clipnorm:
             dt = grads[0].dtype.type
             c = self.global_clipnorm
-            norm = np.sqrt(np.sum(np.stack([np.sum(g * g) for g in grads])))
+            norm = np.sqrt(np.sum(np.stack([np.sum(values(g) * values(g)) for g in grads])))
             scale = c * np.minimum(1.0 / norm, dt(keras_cast(1.0 / c)))
-            return [g * scale for g in grads]
+            # Keras multiplies each gradient by a tensor, which densifies an IndexedSlices: from
+            # here on the optimizer sees summed rows.
+            return [dense(g) * scale for g in grads]
         if self.clipvalue:
             c = self.clipvalue
-            return [np.clip(g, -c, c) for g in grads]
+            return [scaled(g, lambda v: np.clip(v, -c, c)) for g in grads]
         return grads
 
     def fresh(self):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, keras_cast
+from .base import Optimizer, dense, keras_cast, squares
 
 
 class Nadam(Optimizer):
@@ -57,8 +57,9 @@ class Nadam(Optimizer):
         u_product_t_1 = u_product_t * u_t_1
         beta_2_power = _scalar_math.power(beta_2, t)
         m, v = self.momentums[index], self.velocities[index]
+        v += (squares(gradient) - v) * (1 - beta_2)
+        gradient = dense(gradient)
         m += (gradient - m) * (1 - beta_1)
-        v += (gradient * gradient - v) * (1 - beta_2)
         m_hat = u_t_1 * m / (1 - u_product_t_1) + (1 - u_t) * gradient / (1 - u_product_t)
         v_hat = v / (1 - beta_2_power)
         variable -= m_hat * learning_rate / (np.sqrt(v_hat) + self.epsilon)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, dense, squares
 
 class RMSprop(Optimizer):
     r"""Divide the gradient by a running RMS of its recent magnitude.
@@ -43,7 +43,8 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         rho = self.rho
         v = self.velocities[index]
-        v[...] = rho * v + (1 - rho) * (gradient * gradient)
+        v[...] = rho * v + (1 - rho) * squares(gradient)
+        gradient = dense(gradient)
         if self.centered:
             a = self.average_gradients[index]
             a[...] = rho * a + (1 - rho) * gradient

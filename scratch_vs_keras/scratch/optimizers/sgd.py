@@ -3,7 +3,7 @@
 import math
 import numbers
 
-from .base import Optimizer, keras_cast
+from .base import Optimizer, dense, keras_cast
 
 
 class SGD(Optimizer):
@@ -36,6 +36,7 @@ class SGD(Optimizer):
         super().build(variables)
 
     def update_step(self, gradient, variable, learning_rate, index):
+        gradient = dense(gradient)
         if self.momentum == 0:
             variable -= gradient * learning_rate
             return
