@@ -18,6 +18,7 @@ EPILOG = """commands:
   gradients     one batch: activations, loss, every gradient, NumPy vs Keras (no report)
   train         a side-by-side training run through model.fit, verdict table (no report)
   conventions   the course's conventions vs their Keras translations, measured
+  lessons       execute the bridge lessons; executed notebooks and HTML in --out/lessons/
 
 examples:
   scratch-vs-keras                          # main job, report in reports/headline/
@@ -105,6 +106,26 @@ def _cmd_conventions(args):
         print(f"Conventions table written to {args.out} ({time.perf_counter() - started:.1f} s).")
     else:
         print(text)
+    return 0
+
+
+def _cmd_lessons(args):
+    from .lessons import lesson_files, run_lessons
+
+    names = [p.stem for p in lesson_files()]
+    progress = _progress(len(names))
+    done = []
+    for name in names:
+        if progress is not None:
+            progress.set_description(f"lesson {name}")
+        done += run_lessons(args.out, quick_mode=args.quick, names=[name])
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
+    for name, seconds in done:
+        print(f"{name}: executed in {seconds:.1f} s")
+    print(f"Executed notebooks and HTML pages: {os.path.join(args.out, 'lessons')}/")
     return 0
 
 
@@ -243,7 +264,7 @@ def _check_args(args):
             load_csv(args.csv, args.target)
         except ValueError as exc:
             return str(exc)
-    if args.command in (None, "run"):
+    if args.command in (None, "run", "lessons"):
         return _writable(args.out, "--out")
     if args.command == "train" and args.save:
         folder = os.path.dirname(os.path.abspath(args.save))
@@ -270,6 +291,8 @@ def main(argv=None):
         return _cmd_train(args)
     if args.command == "conventions":
         return _cmd_conventions(args)
+    if args.command == "lessons":
+        return _cmd_lessons(args)
     from . import experiments
 
     if args.command == "run":

@@ -54,7 +54,9 @@ def compare_course(estimator, X, y, stock=()):
     ``stock`` names the parts translated with stock Keras pieces instead of the exact additions
     (see :func:`scratch_vs_keras.keras_side.course.course_to_keras`); ``True`` for all.
     """
-    import keras
+    from ..keras_side._tf import import_keras
+
+    keras = import_keras()
 
     from ..keras_side.course import course_to_keras
 

@@ -25,7 +25,9 @@ COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance
 
 
 def _constant(x):
-    import tensorflow as tf
+    from ..keras_side._tf import tensorflow
+
+    tf = tensorflow()
 
     return {k: tf.constant(v) for k, v in x.items()} if isinstance(x, dict) else tf.constant(x)
 
@@ -38,7 +40,9 @@ def keras_trace(keras_model, x, y, outputs=True):
     by layer name (``None`` with ``outputs=False``); gradients a dict by ``"layer/weight"`` name in
     the model's weight order. ``x`` is an array or a dict by input name.
     """
-    import tensorflow as tf
+    from ..keras_side._tf import tensorflow
+
+    tf = tensorflow()
 
     from ..keras_side import keras_weight_names
 
@@ -51,7 +55,9 @@ def keras_trace(keras_model, x, y, outputs=True):
     grads = dict(zip(keras_weight_names(keras_model), [tf.convert_to_tensor(g).numpy() for g in grads]))
     layer_outputs = None
     if outputs:
-        import keras
+        from ..keras_side._tf import import_keras
+
+        keras = import_keras()
 
         layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
         probe = keras.Model(keras_model.inputs, [layer.output for layer in layers])
@@ -114,7 +120,9 @@ def keras_sensitivities(keras_model, x, y):
     """Each Dense layer's :math:`\\delta = \\partial J/\\partial Z` in a Keras model, with the loss
     from its own ``compute_loss``: the layers are applied as ``Dense.call`` does (``x @ kernel +
     bias``, then the activation), with the tape watching each pre-activation ``Z``."""
-    import tensorflow as tf
+    from ..keras_side._tf import tensorflow
+
+    tf = tensorflow()
     from keras import ops
 
     h = _constant(x)

@@ -94,8 +94,9 @@ def scratch_recorder(model, batches, record_gradients=False):
 def keras_recorder(model, batches, record_gradients=False, names=None):
     """A recorder of the Keras side and its Keras callback; weights and gradients are listed in
     the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own."""
-    import keras
-    import tensorflow as tf
+    from ..keras_side._tf import import_keras, tensorflow
+
+    keras, tf = import_keras(), tensorflow()
 
     from ..keras_side import keras_weight_names, keras_weights_by_name
     from .gradients import _constant, keras_trace

@@ -49,3 +49,11 @@ def import_keras():
     import keras
 
     return keras
+
+
+def tensorflow():
+    """``tensorflow``, imported quietly through :func:`import_keras` if it is not loaded yet."""
+    import_keras()
+    import tensorflow as tf
+
+    return tf

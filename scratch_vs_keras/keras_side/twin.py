@@ -22,14 +22,20 @@ def _keras():
     return import_keras()
 
 
-def configure_keras(dtype):
-    """Set Keras's float type and dtype policy to ``dtype`` and make TensorFlow's ops deterministic."""
+def configure_keras(dtype, seed=None):
+    """Set Keras's float type and dtype policy to ``dtype`` and make TensorFlow deterministic:
+    op determinism on, and (with ``seed``) TensorFlow's global seed set, which deterministic
+    random ops such as ``fit``'s own shuffling require."""
     keras = _keras()
-    import tensorflow as tf
+    from ._tf import tensorflow
+
+    tf = tensorflow()
 
     keras.config.set_floatx(dtype)
     keras.config.set_dtype_policy(dtype)
     tf.config.experimental.enable_op_determinism()
+    if seed is not None:
+        tf.random.set_seed(seed)
 
 
 def keras_activation(activation):
@@ -136,7 +142,7 @@ def to_keras(model, compile=True):
             "call it on data first."
         )
     keras = _keras()
-    configure_keras(model.dtype)
+    configure_keras(model.dtype, model.seed)
     if isinstance(model, Sequential):
         twin = keras.Sequential([keras.Input(shape=model.input_shape)]
                                 + [_keras_layer(layer) for layer in model.layers], name=model.name)

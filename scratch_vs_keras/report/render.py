@@ -39,8 +39,9 @@ def environment(settings=None):
         "matplotlib": matplotlib.__version__,
     }
     try:
-        import keras
-        import tensorflow as tf
+        from ..keras_side._tf import import_keras, tensorflow
+
+        keras, tf = import_keras(), tensorflow()
 
         env["TensorFlow"] = tf.__version__
         env["Keras"] = keras.__version__

@@ -576,7 +576,8 @@ class Model:
                 trackers["loss"].update(loss, len(idx))
                 for m, resolved in names:
                     trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / len(idx), len(idx))
-                self.optimizer.apply(grads, self.weights)
+                with np.errstate(over="ignore", invalid="ignore"):  # a NaN stops the next step
+                    self.optimizer.apply(grads, self.weights)
                 logs = {k: t.result() for k, t in trackers.items()}
                 if bar is not None:
                     bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)

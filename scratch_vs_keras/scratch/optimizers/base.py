@@ -228,7 +228,9 @@ class Optimizer:
 
     def to_keras(self):
         """A fresh Keras optimizer with the same class and arguments (imports Keras)."""
-        import keras
+        from ...keras_side._tf import import_keras
+
+        keras = import_keras()
 
         return getattr(keras.optimizers, type(self).__name__)(**self._keras_kwargs())
 

@@ -50,7 +50,9 @@ class LearningRateSchedule:
 
     def to_keras(self):
         """The Keras schedule with the same class and arguments (imports Keras)."""
-        import keras
+        from ...keras_side._tf import import_keras
+
+        keras = import_keras()
 
         return getattr(keras.optimizers.schedules, type(self).__name__)(**self.get_config())
 
