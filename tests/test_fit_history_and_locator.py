@@ -285,3 +285,17 @@ def test_fit_verbosity(capsys, data):
     _model().fit(x, y, epochs=1, verbose=0)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_keras_feeds_give_identical_keras_runs(data):
+    """The harness's ways of handing the batches to Keras's fit are interchangeable, bit for bit."""
+    x, y = data
+    runs = {feed: train_side_by_side(_model(O.Adam(0.01)), x, y, epochs=2, batch_size=32,
+                                     shuffle=False, keras_feed=feed)
+            for feed in ("dataset", "generator", "arrays")}
+    keras = {feed: r.records[r.records.side == "keras"].value.to_numpy() for feed, r in runs.items()}
+    assert np.array_equal(keras["dataset"], keras["generator"])
+    assert np.array_equal(keras["dataset"], keras["arrays"])
+    assert all(r.ok for r in runs.values())
+    with pytest.raises(ValueError, match=r"`keras_feed` must be 'dataset', 'generator'"):
+        train_side_by_side(_model(), x, y, epochs=1, shuffle=True, keras_feed="arrays")

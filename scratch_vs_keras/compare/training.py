@@ -1,10 +1,11 @@
 r"""Training side by side: the NumPy model and its Keras twin from identical weights on identical
 batches, the Keras side through the real ``model.fit``.
 
-Both sides see the same batches in the same order. With ``shuffle=False`` Keras gets the arrays
-(``fit(x, y, shuffle=False)``); with ``shuffle=True`` each epoch's permutation is drawn by
-:func:`scratch.batching.epoch_permutations` (NumPy cannot reproduce ``tf.data``'s shuffle) and
-Keras gets a generator of those batches (``fit(generator, steps_per_epoch=...)``).
+Both sides see the same batches in the same order. Each epoch's row order is the identity
+(``shuffle=False``) or drawn by :func:`scratch.batching.epoch_permutations` (NumPy cannot reproduce
+``tf.data``'s shuffle), and Keras's ``fit`` gets exactly those batches: by default as one
+``tf.data`` pipeline built once for all epochs (:func:`keras_dataset`), or through a Python
+generator, or (``shuffle=False``) as the arrays with ``fit(x, y, shuffle=False)``.
 
 Per step, the exact loss of the batch at the weights before the update: on the NumPy side the
 one ``scratch.Sequential.fit`` trained on (its batch logs carry it as ``batch_loss``); on the
@@ -68,7 +69,7 @@ class _Recorder:
     def batch_end(self, mean_loss, batch_loss=None):
         if batch_loss is not None:  # the side reported the loss it trained on
             self.losses.append(float(batch_loss))
-        self.weights.append([np.array(w, dtype=np.float64) for w in self.get_weights()])
+        self.weights.append([np.asarray(w, dtype=np.float64) for w in self.get_weights()])
         if not np.isfinite(mean_loss) and self.diverged_at is None:
             self.diverged_at = len(self.weights) - 1
         return self.diverged_at is not None
@@ -93,36 +94,77 @@ def scratch_recorder(model, batches, record_gradients=False):
 
 def keras_recorder(model, batches, record_gradients=False, names=None):
     """A recorder of the Keras side and its Keras callback; weights and gradients are listed in
-    the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own."""
+    the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own.
+
+    One ``tf.function`` call per step reads, at the end of step :math:`k`, both the weights after
+    the update and the loss of batch :math:`k + 1` at those same weights (its pre-update loss).
+    """
     from ..keras_side._tf import import_keras, tensorflow
 
     keras, tf = import_keras(), tensorflow()
 
-    from ..keras_side import keras_weight_names, keras_weights_by_name
+    from ..keras_side import keras_weight_names
     from .gradients import _constant, keras_trace
 
     names = names or keras_weight_names(model)
+    by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
+    variables = [by_name[n] for n in names]
 
     @tf.function(reduce_retracing=True)
+    def probe(x, y):
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        return loss, [v.value for v in variables]
+
+    @tf.function
+    def read_weights():
+        return [v.value for v in variables]
+
     def loss_fn(x, y):
-        return model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        return probe(_constant(x), tf.constant(y))[0].numpy()
 
     def grads_fn(x, y):
         _, loss, grads = keras_trace(model, x, y, outputs=False)
         return loss, [grads[n] for n in names]
 
-    recorder = _Recorder(batches, lambda x, y: loss_fn(_constant(x), tf.constant(y)).numpy(),
-                         grads_fn, lambda: keras_weights_by_name(model, names), record_gradients)
+    recorder = _Recorder(batches, loss_fn, grads_fn, None, record_gradients)
 
     class KerasRecorder(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
-            recorder.batch_begin()
+            if record_gradients or not recorder.losses:
+                recorder.batch_begin()
 
         def on_train_batch_end(self, batch, logs=None):
+            step = len(recorder.weights)
+            if not record_gradients and step + 1 < len(batches):
+                xb, yb = batches[step + 1]
+                loss, weights = probe(_constant(xb), tf.constant(yb))
+                recorder.losses.append(float(loss.numpy()))
+            else:
+                weights = read_weights()
+            recorder.get_weights = lambda w=weights: [t.numpy() for t in w]
             if recorder.batch_end(float(logs["loss"])):
                 self.model.stop_training = True
 
     return recorder, KerasRecorder()
+
+
+def keras_dataset(x, y, orders, batch_size):
+    """The batches of every epoch as one ``tf.data.Dataset``, built once: epoch ``e`` gathers the
+    rows ``orders[e]`` and cuts them into ``batch_size`` batches (the last one shorter)."""
+    from ..keras_side._tf import tensorflow
+
+    tf = tensorflow()
+    perms = tf.constant(np.stack(orders))
+    xs = tf.nest.map_structure(tf.constant, x)
+    ys = tf.constant(y)
+
+    def epoch(e):
+        idx = perms[e]
+        return tf.data.Dataset.from_tensor_slices(
+            (tf.nest.map_structure(lambda a: tf.gather(a, idx), xs), tf.gather(ys, idx))
+        ).batch(batch_size)
+
+    return tf.data.Dataset.range(len(orders)).flat_map(epoch)
 
 
 @dataclass
@@ -264,7 +306,7 @@ class SideBySideRun:
 
 
 def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
-                       record_gradients=False, keras_model=None, save=None):
+                       record_gradients=False, keras_model=None, save=None, keras_feed="dataset"):
     """Train a copy of ``model`` and its Keras twin side by side and record every step.
 
     Args:
@@ -276,6 +318,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             the step's pre-update weights; slower).
         keras_model: a twin to use instead of building one (its weights must equal ``model``'s).
         save: a path to write the tidy records to (see :meth:`SideBySideRun.save`).
+        keras_feed: how Keras's ``fit`` gets the batches (the same batches each way):
+            ``"dataset"`` (default) one ``tf.data`` pipeline for all epochs, built once;
+            ``"generator"`` a Python generator; ``"arrays"`` (``shuffle=False`` only) the arrays
+            themselves, ``fit(x, y, shuffle=False)``.
 
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
@@ -317,7 +363,12 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     from ..keras_side._tf import quiet_stderr
 
     with quiet_stderr():
-        if shuffle:
+        if keras_feed == "dataset":  # the default: every epoch's batches as one tf.data pipeline
+            data = keras_dataset(keras_inputs(ours, x), y, orders, batch_size)
+            k_hist = keras_model.fit(data, steps_per_epoch=len(slices[0]), epochs=epochs,
+                                     shuffle=False, verbose=0, validation_data=val,
+                                     validation_batch_size=batch_size, callbacks=[kcb]).history
+        elif keras_feed == "generator":
             def generator():
                 for xb, yb in k_batches:
                     yield xb, yb
@@ -325,10 +376,15 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
                                      shuffle=False, verbose=0, validation_data=val,
                                      validation_batch_size=batch_size, callbacks=[kcb]).history
-        else:
+        elif keras_feed == "arrays" and not shuffle:
             k_hist = keras_model.fit(keras_inputs(ours, x), y, batch_size=batch_size, epochs=epochs,
                                      shuffle=False, verbose=0, validation_data=val,
                                      callbacks=[kcb]).history
+        else:
+            raise ValueError(
+                f"`keras_feed` must be 'dataset', 'generator' or (with shuffle=False) 'arrays'; "
+                f"received {keras_feed!r}."
+            )
     if diverged is not None or k_rec.diverged_at is not None:
         k_step = k_rec.diverged_at
         s_step = diverged.step if diverged is not None else None

@@ -150,7 +150,7 @@ class OnesColumn(Layer):
         ones = np.ones((x.shape[0], 1), dtype=x.dtype)
         return np.concatenate([ones, x], axis=1), None
 
-    def backward(self, grad, cache, grad_is_preactivation=False):
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         return [], grad[:, 1:]
 
     def __repr__(self):
@@ -236,13 +236,13 @@ class Dense(Layer):
     # -- forward / backward -------------------------------------------------------------------
     def forward(self, x):
         r""":math:`Z = X W + b`, :math:`A = g(Z)`; returns ``A`` and the cache ``(X, Z, A)``."""
-        z = x @ self.weights[0]
+        z = np.dot(x, self.weights[0])
         if self.use_bias:
             z += self.weights[1]
         a = self.activation(z)
         return a, DenseCache(x, z, a)
 
-    def backward(self, grad, cache, grad_is_preactivation=False):
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         r"""Gradients of the data loss w.r.t. ``kernel``, ``bias`` and the layer's input.
 
         ``grad`` is :math:`\partial J/\partial A` (or, with ``grad_is_preactivation=True``, already
@@ -253,13 +253,21 @@ class Dense(Layer):
                   \frac{\partial J}{\partial b} = \mathbf 1^T \delta, \quad
                   \frac{\partial J}{\partial X} = \delta W^T.
 
-        Returns ``(weight_gradients, grad_x)``; ``weight_gradients`` follows ``self.weights``.
+        Returns ``(weight_gradients, grad_x)``; ``weight_gradients`` follows ``self.weights``. With
+        ``out`` (arrays shaped like the weights) the gradients are written there instead of into
+        new arrays; ``need_input_grad=False`` skips :math:`\partial J/\partial X` (the first layer).
         """
         delta = grad if grad_is_preactivation else self.activation.backward(cache.z, cache.a, grad)
-        grads = [cache.x.T @ delta]
-        if self.use_bias:
-            grads.append(delta.sum(axis=0))
-        grad_x = delta @ self.weights[0].T
+        if out is None:
+            grads = [cache.x.T @ delta]
+            if self.use_bias:
+                grads.append(delta.sum(axis=0))
+        else:
+            grads = out
+            np.dot(cache.x.T, delta, out=out[0])
+            if self.use_bias:
+                np.add.reduce(delta, axis=0, out=out[1])
+        grad_x = delta @ self.weights[0].T if need_input_grad else None
         return grads, grad_x
 
     def get_config(self):
@@ -346,7 +354,7 @@ class Embedding(Layer):
             )
         return self.weights[0][idx], EmbeddingCache(idx)
 
-    def backward(self, grad, cache, grad_is_preactivation=False):
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         """The table's gradient as rows, one per sample (``SparseRows``, TensorFlow's
         ``IndexedSlices``); its dense form scatter-adds them, repeated indices summed."""
         from .optimizers.base import SparseRows
@@ -377,7 +385,7 @@ class Concatenate(Layer):
     def forward(self, inputs):
         return np.concatenate(inputs, axis=1), ConcatenateCache([a.shape[1] for a in inputs])
 
-    def backward(self, grad, cache, grad_is_preactivation=False):
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         edges = np.cumsum(cache.widths)[:-1]
         return [], np.split(grad, edges, axis=1)
 

@@ -89,7 +89,8 @@ class Loss:
         if self.reduction == "sum":
             return values.sum(), dvalues
         n = values.shape[0]
-        return values.sum() / n, dvalues * (1.0 / n)
+        dvalues *= 1.0 / n  # a fresh array from per_sample: scaled in place
+        return values.sum() / n, dvalues
 
     def value_and_gradient(self, y_true, y_pred):
         """The reduced loss :math:`J` and :math:`\\partial J / \\partial \\hat y` (clipping path)."""
@@ -100,7 +101,8 @@ class Loss:
 
     def value_and_gradient_from_logits(self, y_true, z):
         """The reduced loss :math:`J` and :math:`\\partial J / \\partial z` from the logits ``z``."""
-        y_true, z = _match_rank(np.asarray(y_true, dtype=z.dtype), z)
+        if y_true.shape != z.shape or y_true.dtype != z.dtype:
+            y_true, z = _match_rank(np.asarray(y_true, dtype=z.dtype), z)
         return self._reduce(*self.per_sample_from_logits(y_true, z))
 
     def __call__(self, y_true, y_pred):
@@ -148,9 +150,7 @@ class _CrossEntropy(Loss):
         self.from_logits = bool(from_logits)
 
     def uses_logits_of(self, activation):
-        if _activations.get(activation).name in self._shortcut_activations:
-            return True
-        return self.from_logits
+        return activation.name in self._shortcut_activations or self.from_logits
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
@@ -180,13 +180,14 @@ class BinaryCrossentropy(_CrossEntropy):
         return values.mean(axis=-1), grad
 
     def per_sample_from_logits(self, y_true, z):
-        # TensorFlow's sigmoid_cross_entropy_with_logits, differentiated term by term.
+        # TensorFlow's sigmoid_cross_entropy_with_logits: max(z, 0) - z y + log(1 + e^{-|z|}),
+        # which is NumPy's logaddexp(0, z) - z y; its derivative is sigmoid(z) - y.
         k = z.shape[-1]
-        pos = z >= 0
-        e = np.exp(np.where(pos, -z, z))  # exp(-|z|)
-        values = np.where(pos, z, 0) - z * y_true + np.log1p(e)
-        grad = (pos - y_true + np.where(pos, -1.0, 1.0) * (e / (1 + e))) / k
-        return values.mean(axis=-1), grad.astype(z.dtype, copy=False)
+        values = np.logaddexp(0, z) - z * y_true
+        grad = _activations._expit()(z) - y_true
+        if k == 1:
+            return values[:, 0], grad
+        return values.sum(axis=-1) / k, grad / k
 
 
 def _log_softmax(z):

@@ -26,7 +26,7 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._validation import as_numeric_array, check_positive_int, describe
-from .callbacks import History, TrainingDivergedError
+from .callbacks import Callback, History, TrainingDivergedError
 from .layers import Dense, Layer, Node
 from .optimizers.base import dense
 
@@ -38,7 +38,9 @@ def _rows(x):
 
 def _take(x, idx):
     """The rows ``idx`` of the inputs (one array, or a list of arrays)."""
-    return [a[idx] for a in x] if isinstance(x, list) else x[idx]
+    if isinstance(idx, slice):
+        return [a[idx] for a in x] if isinstance(x, list) else x[idx]
+    return [np.take(a, idx, axis=0) for a in x] if isinstance(x, list) else np.take(x, idx, axis=0)
 
 
 def _unique_name(layer, taken):
@@ -123,6 +125,7 @@ class Model:
                              np.random.default_rng([self.seed, i]))
         self.input_shape = inputs[0].shape if len(inputs) == 1 else None
         self.built = True
+        self._pack()
 
     def _init_state(self, name, seed, dtype):
         self.name = name
@@ -143,6 +146,8 @@ class Model:
         self.loss_weights = None
         self.compiled = False
         self._fit_calls = 0
+        self._flat = None
+        self._chain = False
 
     def _ensure_built(self, x):
         pass
@@ -347,6 +352,13 @@ class Model:
         return self._forward(x)[0]
 
     def _forward(self, x):
+        if self._chain:  # a Sequential: each layer feeds the next
+            caches, outputs, a = [], [], x
+            for layer in self.layers:
+                a, cache = layer.forward(a)
+                caches.append(cache)
+                outputs.append(a)
+            return caches, outputs
         xs = x if isinstance(x, list) else [x]
         caches, outputs = [], []
         for layer, sources in zip(self.layers, self._sources):
@@ -386,7 +398,7 @@ class Model:
 
     def _data_loss(self, y, caches):
         last, out = self.layers[-1], caches[-1]
-        is_delta = self.loss.uses_logits_of(last.activation)
+        is_delta = self.loss.uses_logits_of(last.activation)  # Keras's logits shortcut
         if is_delta:
             value, grad = self.loss.value_and_gradient_from_logits(y, out.z)
         else:
@@ -418,19 +430,22 @@ class Model:
         loss, grads, _ = self._train_pass(x, y)
         return loss, [dense(g) for g in grads]
 
-    def _train_pass(self, x, y, deltas=None):
+    def _train_pass(self, x, y, deltas=None, into_buffer=False):
         r"""Forward, loss and backward on one batch: ``(loss, gradients, y_pred)``.
 
         Backward visits the layers in reverse order; each passes its input's gradient on to the
         layer(s) that fed it (summed where one output feeds several layers). With a list
         ``deltas``, each Dense layer's sensitivity :math:`\delta^{(l)} = \partial J /
         \partial Z^{(l)}` (the lecture's :math:`\mathbf V^{(l)}`, transposed) is collected in it.
+        With ``into_buffer`` the gradients are written into the model's flat gradient buffer (the
+        returned arrays are views into it, overwritten by the next pass).
         """
         caches, _ = self._forward(x)
         data_loss, grad, output_is_delta = self._data_loss(y, caches)
         last = len(self.layers) - 1
         upstream = {last: grad}
         grads = [None] * len(self.layers)
+        regularized = self._regularized_layers
         for i in range(last, -1, -1):
             layer, cache, grad = self.layers[i], caches[i], upstream.pop(i)
             if isinstance(layer, Dense):
@@ -438,16 +453,64 @@ class Model:
                     grad = layer.activation.backward(cache.z, cache.a, grad)
                 if deltas is not None:
                     deltas.insert(0, grad)
-            layer_grads, grad_in = layer.backward(grad, cache, grad_is_preactivation=True)
-            # an unregularized Embedding keeps its row-wise (sparse) gradient, as in TensorFlow
-            grads[i] = [g if p is None else dense(g) + p
-                        for g, p in zip(layer_grads, layer.penalty_gradients())]
             sources = self._sources[i]
-            if grad_in is not None:
+            layer_grads, grad_in = layer.backward(
+                grad, cache, grad_is_preactivation=True,
+                out=self._grad_views[i] if into_buffer else None,
+                need_input_grad=sources[0][0] == "layer" or len(sources) > 1)
+            if regularized[i]:
+                # an unregularized Embedding keeps its row-wise (sparse) gradient, as in TensorFlow
+                for j, p in enumerate(layer.penalty_gradients()):
+                    if p is not None:
+                        if into_buffer:
+                            layer_grads[j] += p
+                        else:
+                            layer_grads[j] = dense(layer_grads[j]) + p
+            grads[i] = layer_grads
+            if self._chain:
+                if i:
+                    upstream[i - 1] = grad_in
+            elif grad_in is not None:
                 for (kind, k), g in zip(sources, grad_in if len(sources) > 1 else [grad_in]):
                     if kind == "layer":
                         upstream[k] = upstream[k] + g if k in upstream else g
-        return float(data_loss + self.penalty()), [g for gs in grads for g in gs], caches[-1].a
+        penalty = self.penalty() if any(regularized) else 0.0
+        return float(data_loss + penalty), [g for gs in grads for g in gs], caches[-1].a
+
+    def _regularized(self):
+        """Per layer: does any of its weights carry a regularizer?"""
+        return [any(getattr(layer, attr, None) is not None
+                    for attr in ("kernel_regularizer", "bias_regularizer", "embeddings_regularizer"))
+                for layer in self.layers]
+
+    # -- the flat weight buffer -------------------------------------------------------------------
+    def _pack(self):
+        """Keep every weight in one contiguous buffer, each layer's weights views into it (and
+        likewise one gradient buffer): an optimizer step on Dense layers is then a handful of
+        operations on one vector instead of a handful per tensor — the same arithmetic, element
+        by element."""
+        from .layers import Embedding
+
+        weights = [w for layer in self.layers for w in layer.weights]
+        flat = np.empty(sum(w.size for w in weights), dtype=self.dtype)
+        grad = np.empty_like(flat)
+        start = 0
+        self._grad_views = []
+        for layer in self.layers:
+            views, gviews = [], []
+            for w in layer.weights:
+                view = flat[start:start + w.size].reshape(w.shape)
+                view[...] = w
+                views.append(view)
+                gviews.append(grad[start:start + w.size].reshape(w.shape))
+                start += w.size
+            layer.weights = views
+            self._grad_views.append(gviews)
+        self._flat, self._flat_grad = flat, grad
+        self._flat_ok = not any(isinstance(layer, Embedding) for layer in self.layers)
+        self._regularized_layers = self._regularized()
+        self._chain = all(src == ([("input", 0)] if i == 0 else [("layer", i - 1)])
+                          for i, src in enumerate(self._sources))
 
     def sensitivities(self, x, y):
         r"""Each Dense layer's :math:`\delta^{(l)} = \partial J / \partial Z^{(l)}`, shape ``(B, units)``."""
@@ -540,6 +603,9 @@ class Model:
             x_val = y_val = None
 
         n = _rows(x)
+        # one optimizer step on the whole weight vector, unless per-tensor clipping or an
+        # Embedding's row-wise gradient needs the tensors one by one
+        flat = self._flat_ok and not self.optimizer.clipnorm
         orders = (
             batching.epoch_permutations(self.seed, n, epochs, self._fit_calls)
             if shuffle else [np.arange(n)] * epochs
@@ -553,49 +619,56 @@ class Model:
             cb.model = self
             cb.on_train_begin()
         names = [(m, _metrics.resolve(m, y, self.output_units)) for m in self.metrics]
-        for epoch, order in enumerate(orders):
-            for cb in callbacks:
-                cb.on_epoch_begin(epoch)
-            trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
-            batches = batching.batch_slices(order, batch_size)
-            bar = _progress(verbose, len(batches), epoch, epochs)
-            for b, idx in enumerate(batches):
+        batch_callbacks = [cb for cb in callbacks
+                           if type(cb).on_train_batch_begin is not Callback.on_train_batch_begin
+                           or type(cb).on_train_batch_end is not Callback.on_train_batch_end]
+        # overflow and NaN are checked on the loss itself (TrainingDivergedError), not warned
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch, order in enumerate(orders):
                 for cb in callbacks:
-                    cb.on_train_batch_begin(b)
-                xb, yb = _take(x, idx), y[idx]
-                with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-                    loss, grads, y_pred = self._train_pass(xb, yb)
-                if not np.isfinite(loss):
-                    step = self.optimizer.iterations
-                    raise TrainingDivergedError(
-                        f"The loss became {loss} at step {step} (epoch {epoch}, batch {b}); "
-                        "training stopped. Lower the learning rate, clip the gradients "
-                        "(clipnorm=...) or standardize the inputs.",
-                        step, epoch, b, history,
-                    )
-                trackers["loss"].update(loss, len(idx))
-                for m, resolved in names:
-                    trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / len(idx), len(idx))
-                with np.errstate(over="ignore", invalid="ignore"):  # a NaN stops the next step
-                    self.optimizer.apply(grads, self.weights)
+                    cb.on_epoch_begin(epoch)
+                trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
+                batches = batching.batch_slices(order, batch_size)
+                bar = _progress(verbose, len(batches), epoch, epochs)
+                for b, idx in enumerate(batches):
+                    for cb in batch_callbacks:
+                        cb.on_train_batch_begin(b)
+                    xb, yb = _take(x, idx), y[idx]
+                    loss, grads, y_pred = self._train_pass(xb, yb, into_buffer=flat)
+                    if not np.isfinite(loss):
+                        step = self.optimizer.iterations
+                        raise TrainingDivergedError(
+                            f"The loss became {loss} at step {step} (epoch {epoch}, batch {b}); "
+                            "training stopped. Lower the learning rate, clip the gradients "
+                            "(clipnorm=...) or standardize the inputs.",
+                            step, epoch, b, history,
+                        )
+                    trackers["loss"].update(loss, len(idx))
+                    for m, resolved in names:
+                        trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / len(idx), len(idx))
+                    if flat:
+                        self.optimizer.apply([self._flat_grad], [self._flat], tensors=grads)
+                    else:
+                        self.optimizer.apply(grads, self.weights)
+                    if bar is not None or batch_callbacks:
+                        logs = {k: t.result() for k, t in trackers.items()}
+                        if bar is not None:
+                            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+                            bar.update(1)
+                        batch_logs = {**logs, "batch_loss": loss}
+                        for cb in batch_callbacks:
+                            cb.on_train_batch_end(b, batch_logs)
                 logs = {k: t.result() for k, t in trackers.items()}
+                if x_val is not None:
+                    val = self._evaluate_arrays(x_val, y_val, batch_size)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
                 if bar is not None:
-                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
-                    bar.update(1)
-                batch_logs = {**logs, "batch_loss": loss}
+                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+                    bar.close()
+                elif verbose == 2:
+                    print(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
                 for cb in callbacks:
-                    cb.on_train_batch_end(b, batch_logs)
-            logs = {k: t.result() for k, t in trackers.items()}
-            if x_val is not None:
-                val = self._evaluate_arrays(x_val, y_val, batch_size)
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-                bar.close()
-            elif verbose == 2:
-                print(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
+                    cb.on_epoch_end(epoch, logs)
         for cb in callbacks:
             cb.on_train_end()
         return history
@@ -637,11 +710,8 @@ class Model:
                     "layout needs a transpose."
                 )
             new.append(w.copy())
-        k = 0
-        for layer in self.layers:
-            n = len(layer.weights)
-            layer.weights = new[k : k + n]
-            k += n
+        for old, w in zip(current, new):
+            old[...] = w  # into the flat buffer's views
 
     def _require_built(self, what):
         if not self.built:
@@ -661,6 +731,8 @@ class Model:
         clone.dtype = config.standardize_dtype(dtype, "dtype")
         for layer in clone.layers:
             layer.weights = [w.astype(clone.dtype) for w in layer.weights]
+        if clone.built:
+            clone._pack()
         return clone
 
     def summary(self, print_fn=print):
@@ -763,6 +835,7 @@ class Sequential(Model):
                 layer.build(shape, self.dtype, np.random.default_rng([self.seed, i]))
             shape = layer.compute_output_shape(shape)
         self.built = True
+        self._pack()
         self._check_loss_fits_output()
 
     def _ensure_built(self, x):

@@ -139,11 +139,15 @@ class Optimizer:
         return self._learning_rate
 
     # -- one step -----------------------------------------------------------------------------
-    def apply(self, grads, variables):
-        """Update ``variables`` (NumPy arrays, in place) with ``grads``, as Keras's ``apply``."""
+    def apply(self, grads, variables, tensors=None):
+        """Update ``variables`` (NumPy arrays, in place) with ``grads``, as Keras's ``apply``.
+
+        ``tensors``: when ``grads`` and ``variables`` are a model's whole flat buffers, the
+        per-tensor views of the gradient (global_clipnorm sums the tensors one by one, as Keras).
+        """
         if not self.built:
             self.build(variables)
-        grads = self._clip_gradients(grads)
+        grads = self._clip_gradients(grads, tensors)
         lr = variables[0].dtype.type(self.learning_rate)  # Keras: ops.cast(lr, variable.dtype)
         if self.weight_decay is not None:
             wd = keras_cast(self.weight_decay)
@@ -160,7 +164,7 @@ class Optimizer:
         """Update ``variable`` in place; ``index`` selects its optimizer state."""
         raise NotImplementedError
 
-    def _clip_gradients(self, grads):
+    def _clip_gradients(self, grads, tensors=None):
         r"""clipnorm: :math:`g\,c / \max(\|g\|, c)` per tensor; global_clipnorm: every :math:`g` times
         :math:`c \min(1/N, 1/c)` with :math:`N` the global norm; clipvalue: :math:`\mathrm{clip}(g, -c, c)`.
 
@@ -180,7 +184,7 @@ class Optimizer:
         if self.global_clipnorm:
             dt = grads[0].dtype.type
             c = self.global_clipnorm
-            norm = np.sqrt(np.sum(np.stack([np.sum(values(g) * values(g)) for g in grads])))
+            norm = np.sqrt(np.sum(np.stack([np.sum(values(g) * values(g)) for g in tensors or grads])))
             scale = c * np.minimum(1.0 / norm, dt(keras_cast(1.0 / c)))
             # Keras multiplies each gradient by a tensor, which densifies an IndexedSlices: from
             # here on the optimizer sees summed rows.
