@@ -139,14 +139,9 @@ def versions():
 
 
 def cpu():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+    from scratch_vs_keras.report.render import _cpu_name
+
+    return _cpu_name()
 
 
 def main():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Optimizer, SparseRows, squares
+from .base import Optimizer, check_fraction, SparseRows, squares
 
 
 class Adadelta(Optimizer):
@@ -24,8 +24,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if not 0 <= rho < 1:
-            raise ValueError(f"`rho` must be a number in [0, 1); received rho={rho!r}.")
+        check_fraction(rho, "rho")
         self.rho, self.epsilon = rho, epsilon
 
     def build(self, variables):

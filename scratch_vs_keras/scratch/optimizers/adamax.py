@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, SparseRows, dense, keras_cast
+from .base import Optimizer, check_fraction, SparseRows, dense, keras_cast
 
 
 class Adamax(Optimizer):
@@ -24,9 +24,8 @@ class Adamax(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        for n, b in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= b < 1:
-                raise ValueError(f"`{n}` must be a number in [0, 1); received {n}={b!r}.")
+        check_fraction(beta_1, "beta_1")
+        check_fraction(beta_2, "beta_2")
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def build(self, variables):

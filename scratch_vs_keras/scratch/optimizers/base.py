@@ -68,6 +68,14 @@ def keras_cast(c):
     return float(np.float32(c))
 
 
+def check_fraction(value, name):
+    """``value`` if it is a number in [0, 1) (a decay rate or a momentum), else a ValueError."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or not 0 <= value < 1):
+        raise ValueError(f"`{name}` must be a number in [0, 1); received {name}={value!r}.")
+    return value
+
+
 def _check_positive(value, name, allow_none=False):
     if value is None and allow_none:
         return None

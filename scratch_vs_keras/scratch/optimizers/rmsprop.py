@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Optimizer, dense, squares
+from .base import Optimizer, check_fraction, dense, squares
 
 class RMSprop(Optimizer):
     r"""Divide the gradient by a running RMS of its recent magnitude.
@@ -28,10 +28,8 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"`momentum` must be a number in [0, 1); received momentum={momentum!r}.")
-        if not 0 <= rho < 1:
-            raise ValueError(f"`rho` must be a number in [0, 1); received rho={rho!r}.")
+        check_fraction(momentum, "momentum")
+        check_fraction(rho, "rho")
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def build(self, variables):

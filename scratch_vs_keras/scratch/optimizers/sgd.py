@@ -1,9 +1,6 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum, as ``keras.optimizers.SGD``."""
 
-import math
-import numbers
-
-from .base import Optimizer, dense, keras_cast
+from .base import Optimizer, check_fraction, dense, keras_cast
 
 
 class SGD(Optimizer):
@@ -25,10 +22,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
-                or not math.isfinite(momentum) or not 0 <= momentum < 1):
-            raise ValueError(f"`momentum` must be a number in [0, 1); received momentum={momentum!r}.")
-        self.momentum = float(momentum)
+        self.momentum = float(check_fraction(momentum, "momentum"))
         self.nesterov = bool(nesterov)
 
     def build(self, variables):
