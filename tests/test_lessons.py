@@ -1,9 +1,14 @@
 """Every bridge lesson executes end to end (quick settings); executed copies are written."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
 from scratch_vs_keras.lessons import lesson_files, run_lessons
+
+# The executed copies go where the lessons command puts them: reports/lessons/ in the repository.
+REPORTS = Path(__file__).resolve().parents[1] / "reports"
 
 LESSONS = [p.stem for p in lesson_files()]
 
@@ -24,16 +29,19 @@ def test_there_are_six_lessons():
     assert len(LESSONS) == 6 and set(EXPECTED) == set(LESSONS)
 
 
+# One worker runs the lessons in turn: each run rewrites reports/index.html from the lessons it
+# finds, so two workers racing would drop each other's entry (pyproject sets --dist loadgroup).
+@pytest.mark.xdist_group("lessons")
 @pytest.mark.parametrize("name", LESSONS)
-def test_lesson_runs_and_shows_its_evidence(name, tmp_path):
-    (lesson, seconds), = run_lessons(str(tmp_path), quick_mode=True, names=[name])
+def test_lesson_runs_and_shows_its_evidence(name):
+    (lesson, seconds), = run_lessons(str(REPORTS), quick_mode=True, names=[name])
     assert lesson == name and seconds > 0
-    nb = nbformat.read(tmp_path / "lessons" / f"{name}.ipynb", as_version=4)
+    nb = nbformat.read(REPORTS / "lessons" / f"{name}.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     for snippet in EXPECTED[name]:
         assert snippet in text, snippet
-    html = (tmp_path / "lessons" / f"{name}.html").read_text()
+    html = (REPORTS / "lessons" / f"{name}.html").read_text()
     assert "<html" in html and "jp-Notebook" in html
-    assert f'lessons/{name}.html' in (tmp_path / "index.html").read_text()
+    assert f'lessons/{name}.html' in (REPORTS / "index.html").read_text()

@@ -154,3 +154,15 @@ def test_twin_has_the_same_layer_configuration():
         assert cfg["activation"] == ours.activation.name
         assert cfg["kernel_regularizer"]["config"] == {"l1": 0.01, "l2": 0.02}
     assert twin.loss.reduction == "sum"
+
+
+def test_a_deep_copied_model_still_trains_its_own_weights(rng):
+    import copy
+
+    model = make_model(hidden=(4,))
+    clone = copy.deepcopy(model)
+    before = clone.get_weights()
+    x, y = rng.normal(size=(20, 4)), rng.integers(0, 2, 20)
+    clone.fit(x, y, epochs=2, verbose=0)
+    assert not np.array_equal(before[0], clone.get_weights()[0])
+    np.testing.assert_array_equal(model.get_weights()[0], before[0])  # the original is untouched

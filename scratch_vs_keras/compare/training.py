@@ -115,9 +115,10 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
         return loss, [v.value for v in variables]
 
-    @tf.function
     def read_weights():
-        return [v.value for v in variables]
+        # an eager snapshot: a tf.function here would be traced anew for every run, once each,
+        # and TensorFlow warns about "excessive retracing" after five runs in one process
+        return [tf.identity(v.value) for v in variables]
 
     def loss_fn(x, y):
         return probe(_constant(x), tf.constant(y))[0].numpy()

@@ -603,6 +603,9 @@ class Model:
             x_val = y_val = None
 
         n = _rows(x)
+        weights = self.weights
+        if weights and not np.shares_memory(weights[0], self._flat):
+            self._pack()  # a copied model (copy.deepcopy) lost the link to its flat buffer
         # one optimizer step on the whole weight vector, unless per-tensor clipping or an
         # Embedding's row-wise gradient needs the tensors one by one
         flat = self._flat_ok and not self.optimizer.clipnorm
