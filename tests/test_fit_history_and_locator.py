@@ -168,19 +168,19 @@ def test_locator_finds_one_batch_out_of_order(monkeypatch, data):
 
     from scratch_vs_keras.scratch import models
 
-    real = models.batching.batch_slices
-    calls = {"n": 0}
+    real = models.batching.epoch_permutations
+    batch = 32
 
-    def swapped(order, batch_size):
-        slices = real(order, batch_size)
-        calls["n"] += 1
-        if calls["n"] == 2:  # the second epoch of the NumPy fit: batches 3 and 4 swapped
-            slices[3], slices[4] = slices[4], slices[3]
-        return slices
+    def swapped(*args):
+        orders = real(*args)
+        second = orders[1].copy()  # the second epoch of the NumPy fit: batches 3 and 4 swapped
+        second[3 * batch:4 * batch], second[4 * batch:5 * batch] = (
+            orders[1][4 * batch:5 * batch], orders[1][3 * batch:4 * batch])
+        return [orders[0], second, *orders[2:]]
 
     patched = types.ModuleType("batching_with_a_swap")
     patched.__dict__.update(vars(models.batching))
-    patched.batch_slices = swapped
+    patched.epoch_permutations = swapped
     monkeypatch.setattr(models, "batching", patched)  # the NumPy side only
     div = _run(data, _model(O.SGD(0.1)), epochs=2, shuffle=True).first_divergence()
     steps_per_epoch = 7

@@ -16,6 +16,7 @@ transposes of each other: ``kernel == W.T``, ``Z == Z_lecture.T``. Backward, wit
     \qquad \frac{\partial J}{\partial X} = \delta\, W^T \;(= [\mathbf W^{(l)}]^T \mathbf V^{(l)}).
 """
 
+import functools
 from collections import namedtuple
 
 import numpy as np
@@ -157,6 +158,14 @@ class OnesColumn(Layer):
         return f"OnesColumn(name={self.name!r})"
 
 
+@functools.lru_cache(maxsize=64)
+def _ones(n, dtype):
+    """A read-only vector of ``n`` ones (the :math:`\\mathbf 1` of :math:`\\mathbf 1^T\\delta`)."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 class Dense(Layer):
     r"""A fully connected layer, ``A = activation(X @ kernel + bias)``.
 
@@ -259,15 +268,14 @@ class Dense(Layer):
         """
         delta = grad if grad_is_preactivation else self.activation.backward(cache.z, cache.a, grad)
         if out is None:
-            grads = [cache.x.T @ delta]
-            if self.use_bias:
-                grads.append(delta.sum(axis=0))
-        else:
-            grads = out
-            np.dot(cache.x.T, delta, out=out[0])
-            if self.use_bias:
-                np.add.reduce(delta, axis=0, out=out[1])
-        grad_x = delta @ self.weights[0].T if need_input_grad else None
+            out = [np.empty_like(w) for w in self.weights]
+        np.dot(cache.x.T, delta, out=out[0])
+        if self.use_bias:
+            # 1^T delta as a product: one BLAS call, on a small batch a few times faster than a
+            # column sum (the same sum, in BLAS's order)
+            np.dot(_ones(delta.shape[0], delta.dtype), delta, out=out[1])
+        grads = out
+        grad_x = np.dot(delta, self.weights[0].T) if need_input_grad else None
         return grads, grad_x
 
     def get_config(self):

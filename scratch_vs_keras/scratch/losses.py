@@ -86,11 +86,12 @@ class Loss:
 
     # -- reduction ----------------------------------------------------------------------------
     def _reduce(self, values, dvalues):
+        total = np.add.reduce(values, axis=None)
         if self.reduction == "sum":
-            return values.sum(), dvalues
+            return total, dvalues
         n = values.shape[0]
         dvalues *= 1.0 / n  # a fresh array from per_sample: scaled in place
-        return values.sum() / n, dvalues
+        return total / n, dvalues
 
     def value_and_gradient(self, y_true, y_pred):
         """The reduced loss :math:`J` and :math:`\\partial J / \\partial \\hat y` (clipping path)."""

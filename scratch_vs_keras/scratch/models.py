@@ -16,6 +16,7 @@ The loss :math:`J` is Keras's: the reduced data loss plus every layer's regulari
 ``loss_and_gradients`` returns what ``keras.Model.compute_loss`` returns and its gradients.
 """
 
+import math
 import numbers
 import warnings
 
@@ -453,11 +454,10 @@ class Model:
                     grad = layer.activation.backward(cache.z, cache.a, grad)
                 if deltas is not None:
                     deltas.insert(0, grad)
-            sources = self._sources[i]
             layer_grads, grad_in = layer.backward(
                 grad, cache, grad_is_preactivation=True,
                 out=self._grad_views[i] if into_buffer else None,
-                need_input_grad=sources[0][0] == "layer" or len(sources) > 1)
+                need_input_grad=self._feeds_back[i])
             if regularized[i]:
                 # an unregularized Embedding keeps its row-wise (sparse) gradient, as in TensorFlow
                 for j, p in enumerate(layer.penalty_gradients()):
@@ -471,10 +471,11 @@ class Model:
                 if i:
                     upstream[i - 1] = grad_in
             elif grad_in is not None:
+                sources = self._sources[i]
                 for (kind, k), g in zip(sources, grad_in if len(sources) > 1 else [grad_in]):
                     if kind == "layer":
                         upstream[k] = upstream[k] + g if k in upstream else g
-        penalty = self.penalty() if any(regularized) else 0.0
+        penalty = self.penalty() if self._any_regularized else 0.0
         return float(data_loss + penalty), [g for gs in grads for g in gs], caches[-1].a
 
     def _regularized(self):
@@ -509,6 +510,9 @@ class Model:
         self._flat, self._flat_grad = flat, grad
         self._flat_ok = not any(isinstance(layer, Embedding) for layer in self.layers)
         self._regularized_layers = self._regularized()
+        self._any_regularized = any(self._regularized_layers)
+        # does a layer pass a gradient back to another layer (not only to the model's inputs)?
+        self._feeds_back = [src[0][0] == "layer" or len(src) > 1 for src in self._sources]
         self._chain = all(src == ([("input", 0)] if i == 0 else [("layer", i - 1)])
                           for i, src in enumerate(self._sources))
 
@@ -540,13 +544,15 @@ class Model:
     def _evaluate_arrays(self, x, y, batch_size):
         names = [(m, _metrics.resolve(m, y, self.output_units)) for m in self.metrics]
         trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
-        for idx in batching.batch_slices(np.arange(_rows(x)), batch_size):
-            xb, yb = _take(x, idx), y[idx]
+        for start in range(0, _rows(x), batch_size):
+            rows = slice(start, start + batch_size)
+            xb, yb = _take(x, rows), y[rows]
             caches = self.forward(xb)
             value, _, _ = self._data_loss(yb, caches)
-            trackers["loss"].update(value + self.penalty(), len(idx))
+            size = len(yb)
+            trackers["loss"].update(value + self.penalty(), size)
             for m, resolved in names:
-                trackers[m].update(np.sum(_metrics.compute(resolved, yb, caches[-1].a)) / len(idx), len(idx))
+                trackers[m].update(np.sum(_metrics.compute(resolved, yb, caches[-1].a)) / size, size)
         return {k: t.result() for k, t in trackers.items()}
 
     # -- training -----------------------------------------------------------------------------
@@ -611,7 +617,7 @@ class Model:
         flat = self._flat_ok and not self.optimizer.clipnorm
         orders = (
             batching.epoch_permutations(self.seed, n, epochs, self._fit_calls)
-            if shuffle else [np.arange(n)] * epochs
+            if shuffle else [None] * epochs
         )
         self._fit_calls += 1
         history = History()
@@ -631,14 +637,18 @@ class Model:
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch)
                 trackers = {"loss": _metrics.Mean(), **{m: _metrics.Mean() for m, _ in names}}
-                batches = batching.batch_slices(order, batch_size)
-                bar = _progress(verbose, len(batches), epoch, epochs)
-                for b, idx in enumerate(batches):
+                # one gather per epoch; each batch is then a view of consecutive rows, the same
+                # rows as batching.batch_slices(order, batch_size) would pick one batch at a time
+                xe, ye = (x, y) if order is None else (_take(x, order), y[order])
+                bar = _progress(verbose, history.params["steps"], epoch, epochs)
+                for b, start in enumerate(range(0, n, batch_size)):
                     for cb in batch_callbacks:
                         cb.on_train_batch_begin(b)
-                    xb, yb = _take(x, idx), y[idx]
+                    rows = slice(start, start + batch_size)
+                    xb, yb = _take(xe, rows), ye[rows]
+                    size = len(yb)
                     loss, grads, y_pred = self._train_pass(xb, yb, into_buffer=flat)
-                    if not np.isfinite(loss):
+                    if not math.isfinite(loss):
                         step = self.optimizer.iterations
                         raise TrainingDivergedError(
                             f"The loss became {loss} at step {step} (epoch {epoch}, batch {b}); "
@@ -646,9 +656,9 @@ class Model:
                             "(clipnorm=...) or standardize the inputs.",
                             step, epoch, b, history,
                         )
-                    trackers["loss"].update(loss, len(idx))
+                    trackers["loss"].update(loss, size)
                     for m, resolved in names:
-                        trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / len(idx), len(idx))
+                        trackers[m].update(np.sum(_metrics.compute(resolved, yb, y_pred)) / size, size)
                     if flat:
                         self.optimizer.apply([self._flat_grad], [self._flat], tensors=grads)
                     else:

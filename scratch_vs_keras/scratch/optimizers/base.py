@@ -178,6 +178,8 @@ class Optimizer:
 
         As in Keras, a :class:`SparseRows` gradient is clipped row by row: its norm counts a
         repeated row once per occurrence (and global_clipnorm returns it densified)."""
+        if not (self.clipnorm or self.global_clipnorm or self.clipvalue):
+            return grads
 
         def values(g):
             return g.values if isinstance(g, SparseRows) else g
