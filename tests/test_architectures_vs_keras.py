@@ -43,6 +43,8 @@ OUTPUTS = [
 ]
 
 
+# a drawn hidden layer may be Dense(1, activation="softmax"): both libraries warn about it, on purpose
+@pytest.mark.filterwarnings("ignore:.*softmax over:UserWarning")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     hidden=st.lists(st.integers(1, 8), min_size=0, max_size=3),

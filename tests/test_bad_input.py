@@ -83,8 +83,14 @@ def test_bad_y(loss, units, out_act, y, match):
 
 
 def test_softmax_on_one_unit_with_binary_crossentropy():
-    with pytest.raises(ValueError, match=r"softmax over a single unit, which always outputs 1.*sigmoid"):
+    with pytest.warns(UserWarning, match="softmax over one unit"), \
+            pytest.raises(ValueError, match=r"softmax over a single unit, which always outputs 1.*sigmoid"):
         make_model(out_units=1, out_activation="softmax", loss="binary_crossentropy")
+
+
+def test_hidden_softmax_on_one_unit_warns_and_says_what_to_use():
+    with pytest.warns(UserWarning, match=r"softmax over one unit: it outputs 1 for every input.*sigmoid"):
+        scratch.layers.Dense(1, activation="softmax")
 
 
 def test_categorical_crossentropy_needs_two_units():

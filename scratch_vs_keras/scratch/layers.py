@@ -17,6 +17,7 @@ transposes of each other: ``kernel == W.T``, ``Z == Z_lecture.T``. Backward, wit
 """
 
 import functools
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -199,6 +200,14 @@ class Dense(Layer):
         self.bias_initializer = _initializers.get(bias_initializer, "bias_initializer")
         self.kernel_regularizer = _regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = _regularizers.get(bias_regularizer, "bias_regularizer")
+        if self.units == 1 and self.activation.name == "softmax":
+            # Keras warns too, when the layer first runs
+            warnings.warn(
+                "Dense(1, activation='softmax') is a softmax over one unit: it outputs 1 for every "
+                "input and passes back no gradient. For one output use activation='sigmoid'; for "
+                "k classes use Dense(k, activation='softmax').",
+                stacklevel=2,
+            )
 
     # -- weights ------------------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
