@@ -1,6 +1,7 @@
 """The comparison can fail: planted faults in the NumPy side are caught and located."""
 
 import numpy as np
+import pytest
 
 from scratch_vs_keras import compare_gradients, scratch
 from conftest import make_model
@@ -61,3 +62,37 @@ def test_kinks_are_reported_not_hidden(rng):
     assert result.ok, str(result)
     notes = result.table[result.table.quantity == "finite_difference"].note
     assert notes.str.contains("at a kink").any()
+
+
+def _cancelling_mae_batch(rng):
+    """A linear-output MAE model and 12 rows whose residuals are 6 positive and 6 negative: the
+    output bias gradient sums six +1/12 and six -1/12 terms (exactly 0 in exact arithmetic)."""
+    model = make_model(out_activation="linear", loss="mean_absolute_error")
+    x = rng.normal(size=(12, 4))
+    pred = model.predict(x)[:, 0]
+    y = pred + np.repeat([1.0, -1.0], 6)
+    return model, x, y
+
+
+def test_cancelling_bias_gradient_is_measured_against_its_terms(rng):
+    from scratch_vs_keras.compare.gradients import summed_magnitudes
+
+    model, x, y = _cancelling_mae_batch(rng)
+    # the output bias's terms are the 12 per-sample sensitivities, each of magnitude 1/12
+    assert summed_magnitudes(model, x, y)[-1] == pytest.approx(1.0, rel=1e-15)
+    result = compare_gradients(model, x, y)
+    assert result.ok, str(result)
+
+
+def test_an_error_in_a_cancelling_gradient_is_still_caught(monkeypatch, rng):
+    model, x, y = _cancelling_mae_batch(rng)
+    real = type(model)._loss_and_gradients
+
+    def off_by_a_little(self, x, y):
+        loss, grads = real(self, x, y)
+        grads[-1] = grads[-1] + 1e-9  # far above round-off of terms of size 1/12
+        return loss, grads
+
+    monkeypatch.setattr(type(model), "_loss_and_gradients", off_by_a_little)
+    bad = _bad_rows(compare_gradients(model, x, y, finite_differences=False))
+    assert list(bad.layer + "/" + bad.tensor) == ["dense_1/bias"]

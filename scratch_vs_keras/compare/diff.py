@@ -3,7 +3,9 @@ r"""How "match" is measured, in one place (DESIGN section 2).
 For a tensor computed by both sides, the max absolute difference
 :math:`\max|s - k|` and the relative difference :math:`\max|s - k| / \max|k|`, scaled by the
 reference tensor's *largest* magnitude so that tiny entries do not blow it up. An all-zero
-reference must be matched exactly (relative difference 0, or infinity).
+reference must be matched exactly (relative difference 0, or infinity). A sum whose terms cancel
+is measured against the terms' summed magnitude instead (the ``floor`` of :func:`rel_diff`; see
+:func:`scratch_vs_keras.compare.gradients.summed_magnitudes`).
 """
 
 import numpy as np

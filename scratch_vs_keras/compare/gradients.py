@@ -181,6 +181,35 @@ class GradientComparison:
         return format_table(self.table, COLUMNS) + "\n" + self.verdict()
 
 
+def summed_magnitudes(model, x, y):
+    r"""Per weight tensor (``get_weights`` order), the largest entry of the sum of the magnitudes
+    of the terms its batch gradient adds up: :math:`|X|^T|\delta|` for a kernel,
+    :math:`\mathbf 1^T|\delta|` for a bias (plus the penalty gradient's magnitude); 0 for other
+    layers' weights.
+
+    Two correct programs that add the same terms in another order differ by round-off of about
+    :math:`\varepsilon` times this sum, not times the result: when +1/B and -1/B terms cancel
+    (a mean absolute error's bias gradient, say), the result is round-off and has no digits of
+    its own to compare.
+    """
+    from ..scratch.layers import Dense
+
+    deltas = model.sensitivities(x, y)
+    caches = model._forward(x)[0]
+    scales = []
+    for layer, cache in zip(model.layers, caches):
+        if not isinstance(layer, Dense):
+            scales += [0.0] * len(layer.weights)
+            continue
+        delta = deltas.pop(0)
+        # the layer's own backward, on magnitudes: every product and sum of non-negative terms
+        terms, _ = layer.backward(np.abs(delta), cache._replace(x=np.abs(cache.x)),
+                                  grad_is_preactivation=True, need_input_grad=False)
+        for term, penalty in zip(terms, layer.penalty_gradients()):
+            scales.append(float(np.max(term + (0 if penalty is None else np.abs(penalty)))))
+    return scales
+
+
 def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd_step=1e-6,
                       fd_max_entries=None):
     """Compare one batch's forward pass, loss and gradients between ``model`` and its Keras twin.
@@ -236,10 +265,16 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     names = model.weight_names()
     k_grads = [k_grads[n] for n in names]
     largest = max(float(np.max(np.abs(kg))) for kg in k_grads)
-    for name, g, kg in zip(names, grads, k_grads):
+    for name, g, kg, terms in zip(names, grads, k_grads, summed_magnitudes(model, x, y)):
         layer, tensor = name.split("/")
-        r, zero = rel_diff_in_context(g, kg, largest, model.dtype)
-        note = "zero up to round-off: relative to the largest gradient" if zero and r else ""
+        top = float(np.max(np.abs(kg)))
+        if terms:  # a Dense weight: relative to the larger of the result and its summed terms
+            r, note = rel_diff(g, kg, floor=terms), ""
+            if r and terms > 10 * top:
+                note = f"terms cancel: relative to their summed magnitude {terms:.2e}"
+        else:
+            r, zero = rel_diff_in_context(g, kg, largest, model.dtype)
+            note = "zero up to round-off: relative to the largest gradient" if zero and r else ""
         add(layer, tensor, "gradient", g, kg, step_tol, note, rel=r)
 
     if finite_differences:

@@ -16,7 +16,6 @@ transposes of each other: ``kernel == W.T``, ``Z == Z_lecture.T``. Backward, wit
     \qquad \frac{\partial J}{\partial X} = \delta\, W^T \;(= [\mathbf W^{(l)}]^T \mathbf V^{(l)}).
 """
 
-import functools
 import warnings
 from collections import namedtuple
 
@@ -159,14 +158,6 @@ class OnesColumn(Layer):
         return f"OnesColumn(name={self.name!r})"
 
 
-@functools.lru_cache(maxsize=64)
-def _ones(n, dtype):
-    """A read-only vector of ``n`` ones (the :math:`\\mathbf 1` of :math:`\\mathbf 1^T\\delta`)."""
-    ones = np.ones(n, dtype)
-    ones.flags.writeable = False
-    return ones
-
-
 class Dense(Layer):
     r"""A fully connected layer, ``A = activation(X @ kernel + bias)``.
 
@@ -280,9 +271,10 @@ class Dense(Layer):
             out = [np.empty_like(w) for w in self.weights]
         np.dot(cache.x.T, delta, out=out[0])
         if self.use_bias:
-            # 1^T delta as a product: one BLAS call, on a small batch a few times faster than a
-            # column sum (the same sum, in BLAS's order)
-            np.dot(_ones(delta.shape[0], delta.dtype), delta, out=out[1])
+            # 1^T delta as a column sum, row after row: a BLAS product (ones @ delta) is faster
+            # but adds in another order, and where +1/B and -1/B terms cancel TensorFlow's sum
+            # gives the same exact 0 as this one and not as BLAS's
+            np.add.reduce(delta, axis=0, out=out[1])
         grads = out
         grad_x = np.dot(delta, self.weights[0].T) if need_input_grad else None
         return grads, grad_x
