@@ -101,3 +101,19 @@ def test_predict_output_and_model_loss_differ_where_keras_does(rng):
     assert abs(clipped - keras_clipped) <= 1e-12 * keras_clipped
     assert model_loss == pytest.approx(40.0, rel=1e-12)  # log(1 + e^40) from the logits
     assert clipped == pytest.approx(-np.log(1e-7), rel=1e-9)  # clipping caps it at -log(eps)
+
+
+@pytest.mark.parametrize("z", [30.0, -30.0, 12.5])
+def test_binary_crossentropy_of_a_confident_right_answer_keeps_its_digits(z, rng):
+    """TensorFlow evaluates (max(z, 0) - z y) + log1p(e^{-|z|}): for a right answer the first
+    term is exactly 0 and the loss e^{-|z|} (~1e-13 at |z| = 30) keeps all its digits, where
+    logaddexp(0, z) - z y would subtract 30 from 30.0000000000000937."""
+    model = make_model(hidden=(3,), out_activation="sigmoid", loss="binary_crossentropy")
+    w = model.get_weights()
+    w[-2][:] = 0.0
+    w[-1][:] = z  # every row's logit is z
+    model.set_weights(w)
+    y = np.full(5, 1.0 if z > 0 else 0.0)
+    result = compare_gradients(model, rng.normal(size=(5, 4)), y)
+    assert result.ok, str(result)
+    assert result.scratch_loss == pytest.approx(np.log1p(np.exp(-abs(z))), rel=1e-14)
