@@ -271,9 +271,9 @@ class Dense(Layer):
             out = [np.empty_like(w) for w in self.weights]
         np.dot(cache.x.T, delta, out=out[0])
         if self.use_bias:
-            # 1^T delta as a column sum, row after row: a BLAS product (ones @ delta) is faster
-            # but adds in another order, and where +1/B and -1/B terms cancel TensorFlow's sum
-            # gives the same exact 0 as this one and not as BLAS's
+            # 1^T delta as a column sum over the batch. Any summation order is round-off away from
+            # TensorFlow's; where +1/B and -1/B terms cancel, the comparison measures the gap
+            # against the terms (compare.gradients.summed_magnitudes), not the near-zero result
             np.add.reduce(delta, axis=0, out=out[1])
         grads = out
         grad_x = np.dot(delta, self.weights[0].T) if need_input_grad else None
