@@ -59,9 +59,15 @@ def test_kinks_are_reported_not_hidden(rng):
     model.set_weights(w)
     x = np.abs(rng.normal(size=(5, 4)))
     result = compare_gradients(model, x, rng.integers(0, 2, size=5))
-    assert result.ok, str(result)
-    notes = result.table[result.table.quantity == "finite_difference"].note
-    assert notes.str.contains("at a kink").any()
+    twin = result.table[result.table.quantity != "finite_difference"]
+    assert twin.ok.all(), str(result)  # Keras checks relu'(0) = 0 where differences cannot
+    fd = result.table[result.table.quantity == "finite_difference"]
+    assert fd.note.str.contains("at a kink").any()
+    # every entry of layer 2's bias sits at a kink: that tensor was not checked, so no MATCH
+    skipped = fd[fd.status == "not checked"]
+    assert list(skipped.layer + "/" + skipped.tensor) == ["dense_1/bias"]
+    assert not result.ok and result.status == "NOT CHECKED"
+    assert result.verdict().startswith("NOT CHECKED: 1 of 16 checks")
 
 
 def _cancelling_mae_batch(rng):
@@ -96,3 +102,28 @@ def test_an_error_in_a_cancelling_gradient_is_still_caught(monkeypatch, rng):
     monkeypatch.setattr(type(model), "_loss_and_gradients", off_by_a_little)
     bad = _bad_rows(compare_gradients(model, x, y, finite_differences=False))
     assert list(bad.layer + "/" + bad.tensor) == ["dense_1/bias"]
+
+
+def test_smooth_activations_are_compared_at_a_large_step(rng):
+    # a tanh network has no kink: at h = 1e-3 every entry must be compared (the old kink test
+    # skipped 26 of 32 as "kinks" there, and 32 of 32 at 1e-2, and still said MATCH)
+    model = make_model(hidden=(5,), activation="tanh")
+    x, y = rng.normal(size=(16, 4)), rng.integers(0, 2, size=16)
+    fd = compare_gradients(model, x, y, fd_step=1e-3).table
+    fd = fd[fd.quantity == "finite_difference"]
+    assert (fd.status == "ok").all() and not fd.note.str.contains("kink").any(), fd
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"fd_step": 1e-2}, r"`fd_step` must be a number in \[1e-08, 0\.001\].*fd_step=0\.01"),
+    ({"fd_step": 0.0}, r"`fd_step` must be a number"),
+    ({"fd_step": -1e-6}, r"`fd_step` must be a number"),
+    ({"fd_step": float("nan")}, r"`fd_step` must be a number"),
+    ({"fd_step": "1e-6"}, r"`fd_step` must be a number"),
+    ({"fd_max_entries": 0}, r"`fd_max_entries` must be a positive integer"),
+    ({"fd_max_entries": 2.5}, r"`fd_max_entries` must be a positive integer"),
+])
+def test_finite_difference_arguments_are_checked(rng, kwargs, message):
+    model = make_model(hidden=(3,), activation="tanh")
+    with pytest.raises(ValueError, match=message):
+        compare_gradients(model, rng.normal(size=(4, 4)), rng.integers(0, 2, size=4), **kwargs)

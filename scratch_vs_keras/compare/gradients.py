@@ -18,10 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .diff import max_abs_diff, rel_diff, rel_diff_in_context, tolerance
+from .diff import (FD_MIN_COMPARED, FD_STEP_RANGE, max_abs_diff, rel_diff, rel_diff_in_context,
+                   tolerance)
 from .table import format_table
 
-COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "ok", "note"]
+COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "status", "note"]
+_ALL_COLUMNS = COLUMNS + ["ok"]
 
 
 def _constant(x):
@@ -85,9 +87,14 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
 
     Returns ``(results, model64)``: per weight tensor ``(indices, central, kink)`` with the flat
     indices checked, the central differences, and a mask of the entries where the loss has a kink
-    within :math:`\pm h` (a relu unit sitting exactly at 0, say): there the one-sided slopes
-    :math:`(J(w+h) - J(w))/h` and :math:`(J(w) - J(w-h))/h` disagree, no derivative exists to
-    check, and Keras's convention (relu'(0) = 0) is checked by the Keras comparison instead.
+    within :math:`\pm h` (a relu unit sitting exactly at 0, say), where no derivative exists to
+    check; Keras's convention there (relu'(0) = 0) is checked by the Keras comparison instead.
+
+    A kink is told from curvature by how the jump between the one-sided slopes,
+    :math:`|J(w+h) - 2J(w) + J(w-h)| / h`, shrinks with :math:`h`: on a smooth curve it is
+    :math:`|J''|\,h`, so it falls to a quarter at :math:`h/4` and again at :math:`h/16`; at a kink
+    it stays of the order of the change of slope. An entry whose jump is noticeable is a kink unless
+    both ratios are a quarter.
     """
     m = model if model.dtype == "float64" else model.astype("float64")
     x = [a if a.dtype.kind == "i" else a.astype(np.float64) for a in x] if isinstance(x, list) \
@@ -95,24 +102,36 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
     y = np.asarray(y, dtype=np.float64)
     rng = np.random.default_rng(seed)
     base = m._loss_of_batch(x, y)
+
+    def jumps(flat, idx, h):
+        plus, minus = np.empty(idx.size), np.empty(idx.size)
+        for j, i in enumerate(idx):
+            orig = flat[i]
+            flat[i] = orig + h
+            plus[j] = m._loss_of_batch(x, y)
+            flat[i] = orig - h
+            minus[j] = m._loss_of_batch(x, y)
+            flat[i] = orig
+        return (plus - minus) / (2 * h), np.abs((plus - base) - (base - minus)) / h
+
     results = []
     for w in m.weights:
         flat = w.reshape(-1)  # a view: perturbing it perturbs the model
         idx = np.arange(flat.size)
         if max_entries is not None and flat.size > max_entries:
             idx = np.sort(rng.choice(flat.size, size=max_entries, replace=False))
-        plus, minus = np.empty(idx.size), np.empty(idx.size)
-        for j, i in enumerate(idx):
-            orig = flat[i]
-            flat[i] = orig + step
-            plus[j] = m._loss_of_batch(x, y)
-            flat[i] = orig - step
-            minus[j] = m._loss_of_batch(x, y)
-            flat[i] = orig
-        central = (plus - minus) / (2 * step)
-        jump = np.abs((plus - base) - (base - minus)) / step
+        central, jump = jumps(flat, idx, step)
         scale = max(float(np.max(np.abs(central))), 1e-8)
-        results.append((idx, central, jump > 1e-4 * scale))
+        # a jump within a thousand times the round-off of J's evaluation is noise, not a kink
+        noise = 1e3 * np.finfo(np.float64).eps * max(abs(base), 1e-300) / step
+        kink = (jump > 1e-4 * scale) & (jump > noise)
+        if kink.any():
+            cand = idx[kink]
+            _, jump4 = jumps(flat, cand, step / 4)
+            _, jump16 = jumps(flat, cand, step / 16)
+            quarter = lambda a, b: (a > 0.2 * b) & (a < 0.3 * b)  # noqa: E731
+            kink[kink] = ~(quarter(jump4, jump[kink]) & quarter(jump16, jump4))
+        results.append((idx, central, kink))
     return results, m
 
 
@@ -141,7 +160,13 @@ def keras_sensitivities(keras_model, x, y):
 
 @dataclass
 class GradientComparison:
-    """The outcome of :func:`compare_gradients`: a tidy table and a verdict."""
+    """The outcome of :func:`compare_gradients`: a tidy table and a verdict.
+
+    Each row's ``status`` is ``"ok"`` (compared, within tolerance), ``"MISMATCH"`` (compared,
+    beyond it) or ``"not checked"`` (too few entries could be compared: see
+    :data:`~.diff.FD_MIN_COMPARED`); ``ok`` is true for ``"ok"`` rows only, so a comparison is
+    :attr:`ok` only if every check compared real numbers within tolerance.
+    """
 
     table: pd.DataFrame
     dtype: str
@@ -153,32 +178,57 @@ class GradientComparison:
     def ok(self):
         return bool(self.table["ok"].all())
 
+    @property
+    def status(self):
+        """``"MATCH"``, ``"MISMATCH"`` (any check beyond tolerance) or ``"NOT CHECKED"``."""
+        return summary_status(self.table["status"])
+
     def worst(self, quantity=None):
-        """The largest relative difference (of one quantity, or overall)."""
+        """The largest relative difference of the compared checks (of one quantity, or overall)."""
         t = self.table if quantity is None else self.table[self.table["quantity"] == quantity]
         return float(t["rel_diff"].max())
 
     def verdict(self):
-        """One line: MATCH or MISMATCH, with the worst relative differences."""
+        """One line: MATCH, MISMATCH or NOT CHECKED, with the worst relative differences."""
         twin = self.table[self.table["quantity"] != "finite_difference"]
         fd = self.table[self.table["quantity"] == "finite_difference"]
         detail = f"NumPy vs Keras worst relative difference {twin['rel_diff'].max():.1e}"
         if len(fd):
             detail += f", backprop vs finite differences {fd['rel_diff'].max():.1e}"
-        if self.ok:
+        status = self.status
+        if status == "MATCH":
             return (
                 f"MATCH: all {len(self.table)} checks within tolerance ({self.dtype}, batch of "
                 f"{self.batch_size}; {detail})."
             )
-        bad = self.table[~self.table["ok"]].iloc[0]
+        if status == "NOT CHECKED":
+            skipped = self.table[self.table["status"] == "not checked"]
+            first = skipped.iloc[0]
+            return (
+                f"NOT CHECKED: {len(skipped)} of {len(self.table)} checks compared too few entries "
+                f"to count; first: {first['layer']}/{first['tensor']} {first['quantity']} "
+                f"({first['note']}). The others are within tolerance ({detail})."
+            )
+        bad = self.table[self.table["status"] == "MISMATCH"]
+        first = bad.iloc[0]
         return (
-            f"MISMATCH: {int((~self.table['ok']).sum())} of {len(self.table)} checks out of "
-            f"tolerance; first: {bad['layer']}/{bad['tensor']} {bad['quantity']} relative "
-            f"difference {bad['rel_diff']:.2e} > {bad['tolerance']:.0e} ({detail})."
+            f"MISMATCH: {len(bad)} of {len(self.table)} checks out of tolerance; first: "
+            f"{first['layer']}/{first['tensor']} {first['quantity']} relative difference "
+            f"{first['rel_diff']:.2e} > {first['tolerance']:.0e} ({detail})."
         )
 
     def __str__(self):
         return format_table(self.table, COLUMNS) + "\n" + self.verdict()
+
+
+def summary_status(statuses):
+    """The overall verdict of a column of per-check statuses: MISMATCH beats NOT CHECKED beats MATCH."""
+    statuses = set(statuses)
+    if "MISMATCH" in statuses:
+        return "MISMATCH"
+    if statuses - {"ok", "MATCH"}:
+        return "NOT CHECKED"
+    return "MATCH"
 
 
 def summed_magnitudes(model, x, y):
@@ -210,6 +260,47 @@ def summed_magnitudes(model, x, y):
     return scales
 
 
+def gradient_differences(model, x, y, grads, reference):
+    """Per weight tensor, ``(rel_diff, note)`` of ``grads`` against ``reference`` (both in
+    ``get_weights`` order, computed on the batch ``x, y`` at the same weights).
+
+    A Dense weight is measured relative to the larger of its own largest entry and its summed
+    terms' magnitude (:func:`summed_magnitudes`), since two correct programs may add the terms in
+    another order; any other weight relative to itself, or to the largest gradient when it is zero
+    up to round-off (:func:`~.diff.rel_diff_in_context`).
+    """
+    largest = max(float(np.max(np.abs(r))) for r in reference)
+    out = []
+    for g, kg, terms in zip(grads, reference, summed_magnitudes(model, x, y)):
+        top = float(np.max(np.abs(kg)))
+        if terms:
+            r, note = rel_diff(g, kg, floor=terms), ""
+            if r and terms > 10 * top:
+                note = f"terms cancel: relative to their summed magnitude {terms:.2e}"
+        else:
+            r, zero = rel_diff_in_context(g, kg, largest, model.dtype)
+            note = "zero up to round-off: relative to the largest gradient" if zero and r else ""
+        out.append((r, note))
+    return out
+
+
+def _check_fd_arguments(fd_step, fd_max_entries):
+    low, high = FD_STEP_RANGE
+    if isinstance(fd_step, bool) or not isinstance(fd_step, (int, float, np.floating)) \
+            or not np.isfinite(fd_step) or not low <= fd_step <= high:
+        raise ValueError(
+            f"`fd_step` must be a number in [{low:g}, {high:g}]: outside it a central difference "
+            f"cannot check six digits (truncation error above, round-off below); the default 1e-6 "
+            f"balances the two. Received fd_step={fd_step!r}."
+        )
+    if fd_max_entries is not None and (isinstance(fd_max_entries, bool) or not isinstance(
+            fd_max_entries, (int, np.integer)) or fd_max_entries < 1):
+        raise ValueError(
+            f"`fd_max_entries` must be a positive integer (entries checked per tensor) or None "
+            f"(every entry); received fd_max_entries={fd_max_entries!r}."
+        )
+
+
 def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd_step=1e-6,
                       fd_max_entries=None):
     """Compare one batch's forward pass, loss and gradients between ``model`` and its Keras twin.
@@ -220,15 +311,18 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         keras_model: the twin; built with :func:`scratch_vs_keras.to_keras` when omitted. Its
             weights must equal ``model``'s.
         finite_differences: also check the NumPy gradients against central differences.
-        fd_step: the finite-difference step.
+        fd_step: the finite-difference step, in ``FD_STEP_RANGE`` (default 1e-6).
         fd_max_entries: check at most this many entries per tensor by finite differences.
 
-    Returns a :class:`GradientComparison`; ``str()`` of it is a readable table with a verdict.
+    Returns a :class:`GradientComparison`; ``str()`` of it is a readable table with a verdict. A
+    finite-difference row whose tensor had fewer than ``FD_MIN_COMPARED`` of its examined entries
+    away from kinks is "not checked", and the comparison is then not a MATCH.
     """
-    from ..keras_side import to_keras
+    from ..keras_side import keras_inputs, to_keras
 
     from ..scratch.models import _rows
 
+    _check_fd_arguments(fd_step, fd_max_entries)
     x = model._check_x(x)
     model._ensure_built(x)
     y = model._check_y(y, _rows(x))
@@ -237,22 +331,14 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     step_tol = tolerance("step", model.dtype)
     rows = []
 
-    def add(layer, tensor, quantity, value, reference, tol, note="", floor=0.0, rel=None):
+    def add(layer, tensor, quantity, value, reference, tol, note="", floor=0.0, rel=None,
+            checked=True):
         r = rel_diff(value, reference, floor) if rel is None else rel
-        rows.append(
-            {
-                "layer": layer,
-                "tensor": tensor,
-                "quantity": quantity,
-                "max_abs_diff": max_abs_diff(value, reference),
-                "rel_diff": r,
-                "tolerance": tol,
-                "ok": bool(r <= tol),
-                "note": note,
-            }
-        )
-
-    from ..keras_side import keras_inputs
+        status = ("ok" if r <= tol else "MISMATCH") if checked else "not checked"
+        rows.append({"layer": layer, "tensor": tensor, "quantity": quantity,
+                     "max_abs_diff": max_abs_diff(value, reference) if checked else float("nan"),
+                     "rel_diff": r if checked else float("nan"), "tolerance": tol,
+                     "status": status, "note": note, "ok": status == "ok"})
 
     outputs = dict(zip([layer.name for layer in model.layers], model._forward(x)[1]))
     loss, grads = model._loss_and_gradients(x, y)
@@ -264,17 +350,9 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     add("model", "loss", "loss", loss, k_loss, step_tol)
     names = model.weight_names()
     k_grads = [k_grads[n] for n in names]
-    largest = max(float(np.max(np.abs(kg))) for kg in k_grads)
-    for name, g, kg, terms in zip(names, grads, k_grads, summed_magnitudes(model, x, y)):
+    for name, g, kg, (r, note) in zip(names, grads, k_grads,
+                                      gradient_differences(model, x, y, grads, k_grads)):
         layer, tensor = name.split("/")
-        top = float(np.max(np.abs(kg)))
-        if terms:  # a Dense weight: relative to the larger of the result and its summed terms
-            r, note = rel_diff(g, kg, floor=terms), ""
-            if r and terms > 10 * top:
-                note = f"terms cancel: relative to their summed magnitude {terms:.2e}"
-        else:
-            r, zero = rel_diff_in_context(g, kg, largest, model.dtype)
-            note = "zero up to round-off: relative to the largest gradient" if zero and r else ""
         add(layer, tensor, "gradient", g, kg, step_tol, note, rel=r)
 
     if finite_differences:
@@ -286,11 +364,16 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         floor = 1e6 * np.finfo(np.float64).eps * max(abs(loss), 1e-300) / fd_step
         for name, (idx, values, kink), g in zip(names, fd, grads64):
             layer, tensor = name.split("/")
+            compared = int((~kink).sum())
+            checked = compared >= max(1, int(np.ceil(FD_MIN_COMPARED * idx.size)))
             note = ""
             if kink.any():
                 note = f"{int(kink.sum())} of {idx.size} entries at a kink, not compared"
+            if not checked:
+                note = (f"not checked: {int(kink.sum())} of {idx.size} entries at a kink, at "
+                        f"least {FD_MIN_COMPARED:.0%} must be compared")
             add(layer, tensor, "finite_difference", g.reshape(-1)[idx][~kink], values[~kink],
-                fd_tol, note, floor)
+                fd_tol, note, floor, checked=checked)
 
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=_ALL_COLUMNS)
     return GradientComparison(table, model.dtype, int(_rows(x)), loss, k_loss)

@@ -50,9 +50,12 @@ def run(name, cfg=None, write=True, stream=None):
         where = f" Report: {path}/report.html"
     else:
         where = ""
-    status = "MATCH" if report.ok else "MISMATCH"
-    print(f"\n== {report.title}\n{format_table(report.verdict)}\n{status} "
+    status = report.status
+    shown = report.verdict.drop(columns="ok")
+    print(f"\n== {report.title}\n{format_table(shown)}\n{status} "
           f"({report.settings['seconds']} s).{where}", file=stream)
+    if report.divergence:
+        print(f"Where: {report.divergence}", file=stream)
     return report
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..compare.training import RUN_TOLERANCES
+from ..compare.training import run_tolerances
 from ..data import load_csv, load_dataset, prepare
 from ..report import figures as F
 from ..scratch import Input, Sequential, losses, optimizers, regularizers
@@ -110,21 +110,91 @@ def tagged(records, **tags):
     return frame
 
 
-def run_rows(runs, dtype, label="runs"):
+def run_rows(runs, dtype, label="runs", names=None):
     """Verdict rows over several side-by-side runs: the worst per-step batch loss, the worst
-    final weights, and the worst History values, each against its tolerance."""
-    tol = RUN_TOLERANCES[dtype]
+    final weights, and the worst History values, each against its tolerance (float32: the bound
+    of each run's own length; the row shows the run that came closest to its bound).
+
+    A row that fails names the first run that fails it (``names[i]``, else its number) and that
+    run's first divergence: step, layer and tensor.
+    """
     n = len(runs)
-    loss = max(r.verdict_table().iloc[0].worst_rel_diff for r in runs)
-    final = max(r.verdict_table().set_index("quantity").loc["weights, final", "worst_rel_diff"] for r in runs)
+    names = names or [f"{label} {i + 1} of {n}" for i in range(n)]
     steps = sum(r.steps for r in runs)
-    rows = [(f"batch loss, every step ({steps} steps, {n} {label})", loss, tol["batch_loss"]),
-            (f"weights after the last step ({n} {label})", final, tol["final_weight"])]
-    hist = [r.records[(r.records.side == "rel_diff") & r.records.quantity.str.startswith("history/")]
-            for r in runs]
-    hist = pd.concat(hist) if hist else pd.DataFrame()
-    if len(hist):
-        rows.append((f"History values per epoch ({n} {label})", float(hist.value.max()), tol["history"]))
+    checks = [(f"batch loss, every step ({steps} steps, {n} {label})", "batch_loss",
+               lambda t: t.iloc[0]),
+              (f"weights after the last step ({n} {label})", "final_weight",
+               lambda t: t.set_index("quantity").loc["weights, final"])]
+    rows = []
+    for title, key, pick in checks:
+        worst = [(pick(r.verdict_table()).worst_rel_diff, run_tolerances(dtype, r.steps)[key])
+                 for r in runs]
+        rows.append(_worst_row(title, worst, runs, names))
+    hist = [(float(_history(r).value.max()), run_tolerances(dtype, r.steps)["history"])
+            for r in runs if len(_history(r))]
+    if hist:
+        rows.append(_worst_row(f"History values per epoch ({n} {label})", hist,
+                               [r for r in runs if len(_history(r))], names))
+    return rows
+
+
+def _history(run):
+    r = run.records
+    return r[(r.side == "rel_diff") & r.quantity.str.startswith("history/")]
+
+
+def _worst_row(title, worst, runs, names):
+    """(title, worst, tolerance, where): the run closest to (or furthest past) its bound."""
+    ratios = [w / t for w, t in worst]
+    i = int(np.argmax(ratios))
+    where = ""
+    if ratios[i] > 1:
+        first = next(j for j, r in enumerate(ratios) if r > 1)
+        div = runs[first].first_divergence()
+        where = f"{names[first]}: " + (str(div) if div is not None else
+                                       f"relative difference {worst[first][0]:.3g}")
+    return (title, float(worst[i][0]), float(worst[i][1]), where)
+
+
+def step_gradient_rows(runs, names):
+    """The verdict row of the per-step gradients of runs recorded with ``record_gradients``
+    (each step's gradients of both sides at the same weights), naming the first failing step."""
+    worst = []
+    for r in runs:
+        g = r.records[(r.records.side == "rel_diff") & (r.records.quantity == "gradient")]
+        worst.append((float(g.value.max()), run_tolerances(r.dtype, r.steps)["gradient"]))
+    n = sum(len(r.records[(r.records.side == "rel_diff") & (r.records.quantity == "gradient")])
+            for r in runs)
+    return [_worst_row(f"gradients at every step ({n} tensors, {len(runs)} runs)", worst, runs, names)]
+
+
+def gradient_rows(checks, what, names=None):
+    """Verdict rows of one-batch comparisons (:class:`~..compare.GradientComparison`): NumPy vs
+    Keras, and (where computed) backprop vs finite differences. A mismatch names the check and the
+    layer/tensor; a finite-difference row with a tensor not checked is NOT CHECKED, never MATCH."""
+    names = names or [f"batch {i + 1} of {len(checks)}" for i in range(len(checks))]
+    rows = []
+    for fd, title in ((False, f"{what}: activations, loss, gradients"),
+                      (True, f"{what}: backprop vs finite differences")):
+        parts = [(n, c.table[(c.table.quantity == "finite_difference") == fd]) for n, c in zip(names, checks)]
+        parts = [(n, t) for n, t in parts if len(t)]
+        if not parts:
+            continue
+        table = pd.concat([t.assign(check=n) for n, t in parts])
+        compared = table[table.status != "not checked"]
+        worst = float(compared.rel_diff.max()) if len(compared) else float("nan")
+        tol = float(table.tolerance.max())
+        status, where = None, ""
+        bad = table[table.status == "MISMATCH"]
+        skipped = table[table.status == "not checked"]
+        if len(bad):
+            b = bad.loc[bad.rel_diff.idxmax()] if len(bad) == 1 else bad.iloc[0]
+            where = (f"{b.check}: {b.layer}/{b.tensor} {b.quantity} relative difference "
+                     f"{b.rel_diff:.2e} > {b.tolerance:.0e}")
+        elif len(skipped):
+            s = skipped.iloc[0]
+            status, where = "NOT CHECKED", f"{s.check}: {s.layer}/{s.tensor}: {s.note}"
+        rows.append((title, worst, tol, where, status))
     return rows
 
 

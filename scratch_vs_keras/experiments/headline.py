@@ -8,10 +8,11 @@ batches for at least 1,000 steps, Keras through its own ``model.fit``.
 """
 
 from ..compare import compare_gradients, train_side_by_side
-from ..compare.training import RUN_TOLERANCES
+from ..compare.training import run_tolerances
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, describe_model, epochs_for_steps, load, run_rows, standard_figures
+from .common import (build_model, describe_model, epochs_for_steps, gradient_rows, load, run_rows,
+                     standard_figures)
 
 NAME = "headline"
 TITLE = "Headline: gradients and a full training run, NumPy vs Keras"
@@ -27,15 +28,10 @@ def run(cfg):
     grads = compare_gradients(model, d.x_train[:batch], d.y_train[:batch])
     run_ = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
                               shuffle=True, validation_data=(d.x_test, d.y_test))
-    tol = RUN_TOLERANCES[cfg.dtype]["final_weight"]
     g = grads.table
     twin = g[g.quantity != "finite_difference"]
-    fd = g[g.quantity == "finite_difference"]
-    rows = [
-        (f"one batch ({batch} rows): activations, loss, gradients", float(twin.rel_diff.max()),
-         float(twin.tolerance.max())),
-        ("one batch: backprop vs finite differences", float(fd.rel_diff.max()), float(fd.tolerance.max())),
-    ] + run_rows([run_], cfg.dtype, "run")
+    rows = (gradient_rows([grads], f"one batch ({batch} rows)", ["the first batch"])
+            + run_rows([run_], cfg.dtype, "run", ["the training run"]))
     verdict = verdict_frame(rows)
     hist = run_.keras_history
     acc = hist.get("val_accuracy", [float("nan")])[-1]
@@ -65,7 +61,8 @@ def run(cfg):
                 f"{run_.steps} steps ({epochs} epochs of {batch}-row batches, the last one of each "
                 "epoch shorter, the rows reshuffled each epoch from the NumPy seed and fed to "
                 "Keras in that order).",
-                figures=standard_figures(run_.records, "run", f"{optimizer}, {run_.steps} steps", tol),
+                figures=standard_figures(run_.records, "run", f"{optimizer}, {run_.steps} steps",
+                                         run_tolerances(cfg.dtype, run_.steps)["final_weight"]),
                 tables=[("Verdict of the run", run_.verdict_table())]),
     ]
     return Report(NAME, TITLE, summary, verdict, sections,

@@ -12,7 +12,7 @@ from ..compare import compare_gradients, train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import initializers
-from .common import build_model, epochs_for_steps, load, run_rows, tagged
+from .common import build_model, epochs_for_steps, gradient_rows, load, run_rows, tagged
 
 NAME = "initialization"
 TITLE = "Initialization: five initializers, NumPy vs Keras"
@@ -48,10 +48,8 @@ def run(cfg):
         runs.append(r)
         frames.append(tagged(r.records, initializer=name))
     records = pd.concat(frames, ignore_index=True)
-    worst_grad = max(float(c.table.rel_diff.max()) for c in checks)
-    tol = float(checks[0].table.tolerance.max())
-    verdict = verdict_frame([(f"first batch: activations, loss, gradients ({len(names)} initializers)",
-                              worst_grad, tol)] + run_rows(runs, cfg.dtype, "initializers"))
+    verdict = verdict_frame(gradient_rows(checks, f"first batch ({len(names)} initializers)", names)
+                            + run_rows(runs, cfg.dtype, "initializers", names))
     grad_table = pd.DataFrame(grad_rows)
     gfig = F.lines(grad_table, "layer", "mean |dJ/dW|", "initial_gradients",
                    "Gradient magnitude per layer at the first batch", "layer (1 = first hidden)",
@@ -66,7 +64,7 @@ def run(cfg):
         f"{dataset.description} A tanh network (32-32-32) started from {len(names)} initializers. "
         "Too-wide U(-1, 1) weights saturate tanh and shrink the first layers' gradients; the "
         "variance-scaling ones keep them even. Whatever the start, both sides compute the same "
-        f"numbers: first-batch gradients within {worst_grad:.1e}, training runs within "
+        f"numbers: first-batch gradients within {verdict.iloc[0, 1]:.1e}, training runs within "
         f"{verdict.iloc[1, 1]:.1e} (batch loss) and {verdict.iloc[2, 1]:.1e} (final weights)."
     )
     sections = [Section("Gradients at the start", "", figures=[gfig],

@@ -9,7 +9,7 @@ from ..compare import compare_gradients, train_side_by_side
 from ..data import dataset_names, load_dataset, prepare
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, epochs_for_steps, run_rows, tagged
+from .common import build_model, epochs_for_steps, gradient_rows, run_rows, tagged
 
 NAME = "tabular_tour"
 TITLE = "A tour of the bundled tabular data sets, NumPy vs Keras"
@@ -48,13 +48,8 @@ def run(cfg):
                      "NumPy": ours, "Keras": theirs,
                      "preprocessing": "; ".join(d.notes) or "standardized"})
     records = pd.concat(frames, ignore_index=True)
-    twin = max(float(c.table[c.table.quantity != "finite_difference"].rel_diff.max()) for c in checks)
-    fd = max(float(c.table[c.table.quantity == "finite_difference"].rel_diff.max()) for c in checks)
-    tol = float(checks[0].table[checks[0].table.quantity != "finite_difference"].tolerance.max())
-    verdict = verdict_frame([
-        (f"one batch: activations, loss, gradients ({len(names)} data sets)", twin, tol),
-        ("one batch: backprop vs finite differences", fd, 1e-6),
-    ] + run_rows(runs, cfg.dtype, "data sets"))
+    verdict = verdict_frame(gradient_rows(checks, f"one batch ({len(names)} data sets)", names)
+                            + run_rows(runs, cfg.dtype, "data sets", names))
     table = pd.DataFrame(rows)
     hist = records[(records.quantity == "history/val_loss") & records.side.isin(["scratch", "keras"])]
     curves = F.overlaid_curves(hist, "epoch", "value", "val_curves",
@@ -64,7 +59,7 @@ def run(cfg):
     summary = (
         f"{len(names)} data sets ({', '.join(names)}), each with the default network for its task "
         "(sigmoid + binary cross-entropy, softmax + sparse categorical cross-entropy, or linear + "
-        f"mean squared error) trained with {optimizer}. Gradients agree to {twin:.1e}, whole runs "
+        f"mean squared error) trained with {optimizer}. Gradients agree to {verdict.iloc[0, 1]:.1e}, whole runs "
         f"to {verdict.iloc[2, 1]:.1e} (batch loss) and {verdict.iloc[3, 1]:.1e} (final weights); "
         "the test scores of the two sides are the same numbers."
     )

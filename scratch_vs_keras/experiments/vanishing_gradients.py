@@ -15,7 +15,7 @@ from ..compare import train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import initializers
-from .common import build_model, load, run_rows, tagged
+from .common import build_model, load, run_rows, step_gradient_rows, tagged
 
 NAME = "vanishing_gradients"
 TITLE = "Vanishing gradients: where they start, NumPy vs Keras"
@@ -33,7 +33,7 @@ def run(cfg):
     depths = [2, 6] if cfg.quick else [2, 3, 4, 5, 6]
     inits = ["U(-1, 1)", "glorot_uniform"] if cfg.quick else list(INITS)
     activations = ["sigmoid", "tanh", "relu"]
-    runs, frames, mags = [], [], []
+    runs, frames, mags, labels = [], [], [], []
     for act in activations:
         for init in inits:
             for depth in depths:
@@ -42,6 +42,7 @@ def run(cfg):
                 r = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
                                        shuffle=True, record_gradients=True)
                 runs.append(r)
+                labels.append(f"{act}, {init}, {depth} hidden layers")
                 frames.append(tagged(r.records, activation=act, init=init, depth=depth))
                 g = r.records[r.records.quantity == "gradient_mean_abs"]
                 g = g[g.layer.str.endswith("kernel")]
@@ -53,9 +54,7 @@ def run(cfg):
     records = pd.concat(frames, ignore_index=True)
     mags = pd.DataFrame(mags)
     grads = records[(records.side == "rel_diff") & (records.quantity == "gradient")]
-    tol = 1e-12 if cfg.dtype == "float64" else 1e-5
-    verdict = verdict_frame([(f"gradients at every step ({len(grads)} tensors, {len(runs)} runs)",
-                              float(grads.value.max()), tol)] + run_rows(runs, cfg.dtype, "networks"))
+    verdict = verdict_frame(step_gradient_rows(runs, labels) + run_rows(runs, cfg.dtype, "networks", labels))
     deepest = mags[(mags.depth == max(depths))]
     fig = F.lines(deepest.assign(side=deepest.side.map(F.SIDE_NAMES)), "layer",
                   "mean |dJ/dW|, first step", "per_layer",

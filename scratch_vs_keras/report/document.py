@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -26,7 +27,12 @@ class Section:
 
 @dataclass
 class Report:
-    """An experiment's result: verdict, summary, sections, tidy data (name -> DataFrame), settings."""
+    """An experiment's result: verdict, summary, sections, tidy data (name -> DataFrame), settings.
+
+    Its :attr:`status` is MATCH only when every verdict row compared real numbers within its
+    tolerance; a row that could not compare is NOT CHECKED, and a MISMATCH row says where
+    (:attr:`divergence`: the first step, layer and tensor where the two sides part).
+    """
 
     name: str
     title: str
@@ -37,12 +43,47 @@ class Report:
     settings: dict = field(default_factory=dict)
 
     @property
+    def status(self):
+        """``"MATCH"``, ``"MISMATCH"`` (any row beyond tolerance) or ``"NOT CHECKED"``."""
+        statuses = set(self.verdict["status"]) if "status" in self.verdict else {
+            "MATCH" if ok else "MISMATCH" for ok in self.verdict["ok"]}
+        if "MISMATCH" in statuses:
+            return "MISMATCH"
+        return "NOT CHECKED" if "NOT CHECKED" in statuses else "MATCH"
+
+    @property
     def ok(self):
-        return bool(self.verdict["ok"].all())
+        return self.status == "MATCH"
+
+    @property
+    def divergence(self):
+        """Where the first mismatched (else not-checked) row says the sides part, or None."""
+        if "where" not in self.verdict:
+            return None
+        for status in ("MISMATCH", "NOT CHECKED"):
+            rows = self.verdict[(self.verdict["status"] == status) & (self.verdict["where"] != "")]
+            if len(rows):
+                return f"{rows.iloc[0]['quantity']}: {rows.iloc[0]['where']}"
+        return None
 
 
 def verdict_frame(rows):
-    """A verdict table from ``(quantity, worst_difference, tolerance)`` rows (``ok`` computed)."""
-    frame = pd.DataFrame(rows, columns=["quantity", "worst difference", "tolerance"])
-    frame["ok"] = frame["worst difference"] <= frame["tolerance"]
-    return frame
+    """A verdict table from rows ``(quantity, worst_difference, tolerance[, where[, status]])``.
+
+    ``status`` is computed unless given: NOT CHECKED where the worst difference is NaN (nothing
+    was compared), MATCH within a finite tolerance, else MISMATCH. ``where`` names the step, layer
+    and tensor of a mismatch (or why a row was not checked). ``ok`` is true for MATCH rows only.
+    """
+    records = []
+    for row in rows:
+        quantity, worst, tol, where, status = tuple(row) + ("", None)[len(row) - 3:]
+        worst, tol = float(worst), float(tol)
+        if not np.isfinite(tol):
+            raise ValueError(f"verdict row {quantity!r} has no finite tolerance ({tol}); a check "
+                             "without a bound cannot say MATCH.")
+        if status is None:
+            status = "NOT CHECKED" if np.isnan(worst) else ("MATCH" if worst <= tol else "MISMATCH")
+        records.append({"quantity": quantity, "worst difference": worst, "tolerance": tol,
+                        "ok": status == "MATCH", "status": status, "where": where or ""})
+    return pd.DataFrame(records, columns=["quantity", "worst difference", "tolerance", "ok",
+                                          "status", "where"])

@@ -89,6 +89,10 @@ def markdown_table(frame):
     return "\n".join(lines)
 
 
+_STATUS_CLASS = {"MATCH": "ok", "ok": "ok", "MISMATCH": "bad", "NOT CHECKED": "bad",
+                 "not checked": "bad"}
+
+
 def _html_table(frame):
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
@@ -98,6 +102,8 @@ def _html_table(frame):
             if isinstance(v, (bool, np.bool_)):
                 cls = "ok" if v else "bad"
                 cells.append(f'<td class="{cls}">{"ok" if v else "MISMATCH"}</td>')
+            elif v in _STATUS_CLASS:
+                cells.append(f'<td class="{_STATUS_CLASS[v]}">{v}</td>')
             else:
                 cells.append(f"<td>{html.escape(_fmt(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -137,12 +143,13 @@ code{background:#f4f4f4;padding:0 .2em}.env td:first-child{font-weight:600}
 
 
 def _render(report, figure_files, env):
-    status = "MATCH" if report.ok else "MISMATCH"
+    status = report.status
+    shown = report.verdict.drop(columns="ok", errors="ignore")  # the status column says it
     md = [f"# {report.title}", "", f"**Verdict: {status}**", "", report.summary.strip(), "",
-          "## Verdict", "", markdown_table(report.verdict), ""]
+          "## Verdict", "", markdown_table(shown), ""]
     body = [f"<h1>{html.escape(report.title)}</h1>",
             f'<div class="verdict {"pass" if report.ok else "fail"}">Verdict: {status}</div>',
-            text_to_html(report.summary), "<h2>Verdict</h2>", _html_table(report.verdict)]
+            text_to_html(report.summary), "<h2>Verdict</h2>", _html_table(shown)]
     for section in report.sections:
         md += [f"## {section.heading}", "", section.text.strip(), ""]
         body += [f"<h2>{html.escape(section.heading)}</h2>", text_to_html(section.text)]
@@ -196,6 +203,7 @@ def write_report(report, out_root):
         with open(os.path.join(tmp, "report.html"), "w", encoding="utf-8") as f:
             f.write(page)
         verdict = {"name": report.name, "title": report.title, "ok": report.ok,
+                   "status": report.status, "divergence": report.divergence,
                    "generated": env["generated"],
                    "verdict": report.verdict.astype({"ok": bool}).to_dict(orient="records")}
         with open(os.path.join(tmp, "verdict.json"), "w", encoding="utf-8") as f:
