@@ -100,7 +100,7 @@ def test_an_all_empty_target_column(tmp_path):
 def test_a_latin1_file_names_the_encoding_to_use(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("name,a,y\n".encode() + "café,1,0\nnaïve,2,1\n".encode("latin-1") * 5)
-    message = _refused(path, r"is not utf-8 text \(line 2 has the byte 0xe9\); if it was saved in "
+    message = _refused(path, r"is not UTF-8 text \(line 2 has the byte 0xe9\); if it was saved in "
                              r"another encoding, name it, e.g. --encoding latin-1")
     assert "encoding='latin-1'" in message
     d = load_csv(path, "y", encoding="latin-1")
@@ -139,6 +139,28 @@ def test_a_target_that_is_not_a_column(tmp_path):
     _frame().rename(columns={"y": " Y"}).to_csv(path, index=False)
     _refused(path, r"has no column 'y'; did you mean ' Y'\? its columns are: a, b,  Y\. Name one "
                    r"of them as the target")
+
+
+def test_a_single_class_shows_the_value_not_numpy_internals(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("a,y\n1,0\n2,0\n3,0\n4,0\n5,0\n")
+    message = _refused(path, r"The target column 'y' of CSV file .* has a single class \(0\); a "
+                             r"classifier needs at least two")
+    assert "np." not in message
+
+
+def test_a_single_class_training_split_names_the_file_and_the_fix(tmp_path):
+    """Seed-dependent, so prepare() (not load_csv) finds it: with seed 0 the only row of class 1
+    is the one test row."""
+    path = tmp_path / "rare.csv"
+    y = np.zeros(6, dtype=int)
+    y[np.random.default_rng(0).permutation(6)[0]] = 1  # prepare's seed-0 test row
+    pd.DataFrame({"a": np.arange(6.0), "y": y}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"The training split of CSV file .*rare.csv' \(seed=0\) "
+                                         r"holds the single class 0; add rows of the other classes "
+                                         r"or use another seed\.$"):
+        prepare(load_csv(path, "y"), seed=0)
+    assert set(prepare(load_csv(path, "y"), seed=1).y_train) == {0.0, 1.0}
 
 
 def test_a_regression_target_must_be_numeric_and_vary(tmp_path):

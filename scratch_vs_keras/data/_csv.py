@@ -84,7 +84,8 @@ def _decode_problem(path, encoding, label):
         line = raw.count(b"\n", 0, exc.start) + 1
         where = f" (line {line} has the byte 0x{raw[exc.start]:02x})"
     suggestion = "cp1252" if encoding.lower().replace("-", "") in ("latin1", "iso88591") else "latin-1"
-    return (f"{label} is not {encoding} text{where}; if it was saved in another encoding, name it, "
+    shown = encoding.upper() if encoding.lower().startswith("utf") else encoding
+    return (f"{label} is not {shown} text{where}; if it was saved in another encoding, name it, "
             f"e.g. --encoding {suggestion} (or encoding={suggestion!r} in load_csv).")
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .tabular import standardize_with_notes
+from .tabular import plain, standardize_with_notes
 
 NUMERIC = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
 CATEGORICAL = ["workclass", "education", "marital-status", "occupation", "relationship", "race",
@@ -119,7 +119,7 @@ class Vocabulary:
             if kind != self.kind:
                 raise ValueError(
                     f"This vocabulary holds {self.kind} but received {kind} (e.g. "
-                    f"{_plain(present.iloc[0])!r}); convert the values to {self.kind} first (pd.to_numeric "
+                    f"{plain(present.iloc[0])!r}); convert the values to {self.kind} first (pd.to_numeric "
                     "or .astype(str)), the same way as the values it was fitted on."
                 )
         missing = s.isna().to_numpy()
@@ -139,14 +139,9 @@ def _kind(values, what):
         return "numbers"
     if inferred in ("mixed-integer", "mixed"):
         raise ValueError(f"{what[0].upper() + what[1:]} mix numbers and text (e.g. "
-                         f"{_plain(values.iloc[0])!r}); convert them to one type first (pd.to_numeric or "
+                         f"{plain(values.iloc[0])!r}); convert them to one type first (pd.to_numeric or "
                          ".astype(str)).")
     return "text"
-
-
-def _plain(value):
-    """A NumPy scalar as the Python value it holds, so messages show ``1``, not ``np.int64(1)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _key(value, kind):

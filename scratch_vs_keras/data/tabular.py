@@ -215,6 +215,11 @@ def _infer_task(y):
     return "regression"
 
 
+def plain(value):
+    """A NumPy scalar as the Python value it holds, so messages show ``0``, not ``np.int64(0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _check_target(y, target, task, label):
     """The task is known and the (non-empty) target has something to learn."""
     if task not in TASKS:
@@ -223,14 +228,14 @@ def _check_target(y, target, task, label):
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
             raise ValueError(f"The target column {target!r} of {label} is not numeric (e.g. "
-                             f"{y.iloc[0]!r}); regression needs numbers: use a classification "
+                             f"{plain(y.iloc[0])!r}); regression needs numbers: use a classification "
                              "task or another column.")
         if y.nunique() < 2:
             raise ValueError(f"The target column {target!r} of {label} has the single value "
-                             f"{y.iloc[0]!r}; there is nothing to predict.")
+                             f"{plain(y.iloc[0])!r}; there is nothing to predict.")
     elif y.nunique() < 2:
         raise ValueError(f"The target column {target!r} of {label} has a single class "
-                         f"({y.iloc[0]!r}); a classifier needs at least two.")
+                         f"({plain(y.iloc[0])!r}); a classifier needs at least two.")
 
 
 def _check_rows(n, label, test_size):
@@ -452,5 +457,5 @@ def _encode_target(dataset, y, train_idx, test_idx, seed, notes):
     if len(np.unique(y_train)) < 2:
         only = classes[int(y_train[0])]
         raise ValueError(f"The training split of {dataset.label} (seed={seed}) holds the single "
-                         f"class {only!r}; add rows of the other classes or use another seed.")
+                         f"class {plain(only)!r}; add rows of the other classes or use another seed.")
     return y_train, y_test, classes
