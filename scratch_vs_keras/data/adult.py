@@ -15,13 +15,14 @@ https://doi.org/10.24432/C5XW20 — CC BY 4.0 (see ``adult/README.md`` beside th
 * the numeric columns standardized with the training split's mean and standard deviation.
 """
 
+import numbers
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .tabular import standardize
+from .tabular import plain, standardize_with_notes
 
 NUMERIC = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
 CATEGORICAL = ["workclass", "education", "marital-status", "occupation", "relationship", "race",
@@ -29,19 +30,41 @@ CATEGORICAL = ["workclass", "education", "marital-status", "occupation", "relati
 CROSSES = [("workclass", "occupation"), ("education", "occupation"),
            ("race", "sex", "marital-status", "occupation")]
 UNKNOWN, MISSING = "<unknown>", "<missing>"
+TARGET = "income"
+# The spellings of the two labels: the UCI test file ends each label with a period.
+INCOME_LABELS = {">50K": 1, ">50K.": 1, "<=50K": 0, "<=50K.": 0}
 
 _HERE = os.path.join(os.path.dirname(__file__), "adult")
 
 
 def load_adult():
-    """``(train, test)`` DataFrames; missing values (the data's ``?``) are NaN; ``income`` is 0/1."""
+    """``(train, test)`` DataFrames; missing values (the data's ``?``) are NaN; ``income`` is 0/1.
+
+    Every label must be one of :data:`INCOME_LABELS` (surrounding spaces allowed, as in the raw
+    UCI files); anything else is a ``ValueError`` rather than a silent 0.
+    """
     frames = []
     for split in ("train", "test"):
-        frame = pd.read_csv(os.path.join(_HERE, f"adult_{split}.csv.gz"), na_values="?",
-                            keep_default_na=False)
-        frame["income"] = (frame["income"] == ">50K").astype(int)
+        path = os.path.join(_HERE, f"adult_{split}.csv.gz")
+        frame = pd.read_csv(path, na_values="?", keep_default_na=False)
+        frame[TARGET] = parse_income(frame[TARGET], path)
         frames.append(frame)
     return frames[0], frames[1]
+
+
+def parse_income(labels, source):
+    """The income labels as 1 (``>50K``) / 0 (``<=50K``); an unknown spelling is refused."""
+    labels = pd.Series(labels)
+    codes = labels.astype(str).str.strip().map(INCOME_LABELS)
+    unknown = codes.isna().to_numpy()
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        raise ValueError(
+            f"{source}: the income label {labels.iloc[row]!r} (data row {row + 1}) is none of "
+            f"{', '.join(map(repr, INCOME_LABELS))}; fix the file (Adult's labels are "
+            "'>50K' and '<=50K')."
+        )
+    return codes.astype(int).to_numpy()
 
 
 def cross_name(columns):
@@ -67,23 +90,70 @@ class WideDeepData:
 
 
 class Vocabulary:
-    """Category -> index, fitted on training values: 0 unknown, 1 missing, then sorted categories."""
+    """Category -> index, fitted on training values: 0 unknown, 1 missing, then sorted categories.
+
+    Categories are compared by value, within one kind: numbers as numbers (``2`` and ``2.0`` are
+    one category, as Keras's ``IntegerLookup`` reads an integral float), text as text. A
+    vocabulary of numbers refuses text and one of text refuses numbers (``"2"`` is not ``2``),
+    instead of encoding them all as unknown.
+    """
 
     def __init__(self, values):
-        seen = pd.Series(values).dropna().astype(str)
+        seen = pd.Series(values).dropna()
         if seen.empty:
             raise ValueError("A column has no values at all; drop it before building a vocabulary.")
-        self.categories = [UNKNOWN, MISSING] + sorted(seen.unique())
+        self.kind = _kind(seen, "the vocabulary's values")
+        keys = {_key(v, self.kind) for v in seen.unique()}
+        self.categories = [UNKNOWN, MISSING] + sorted(keys)
         self.index = {c: i for i, c in enumerate(self.categories)}
 
     def __len__(self):
         return len(self.categories)
 
     def encode(self, values):
+        """Each value's index: its category's, 1 for a missing value, 0 for an unseen one."""
         s = pd.Series(values)
-        out = s.astype(str).map(self.index).fillna(0).to_numpy(dtype=np.int64).copy()
-        out[s.isna().to_numpy()] = 1
+        present = s.dropna()
+        if not present.empty:
+            kind = _kind(present, "the values to encode")
+            if kind != self.kind:
+                raise ValueError(
+                    f"This vocabulary holds {self.kind} but received {kind} (e.g. "
+                    f"{plain(present.iloc[0])!r}); convert the values to {self.kind} first (pd.to_numeric "
+                    "or .astype(str)), the same way as the values it was fitted on."
+                )
+        missing = s.isna().to_numpy()
+        if self.kind == "text":  # vectorized: Adult's columns are text
+            out = s.astype(str).map(self.index).fillna(0).to_numpy(dtype=np.int64).copy()
+        else:
+            out = np.array([self.index.get(_key(v, self.kind), 0) if not m else 1
+                            for v, m in zip(s, missing)], dtype=np.int64)
+        out[missing] = 1
         return out
+
+
+def _kind(values, what):
+    """``"numbers"`` or ``"text"``; a mix of the two is refused."""
+    inferred = pd.api.types.infer_dtype(values.astype(object), skipna=True)
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+        return "numbers"
+    if inferred in ("mixed-integer", "mixed"):
+        raise ValueError(f"{what[0].upper() + what[1:]} mix numbers and text (e.g. "
+                         f"{plain(values.iloc[0])!r}); convert them to one type first (pd.to_numeric or "
+                         ".astype(str)).")
+    return "text"
+
+
+def _key(value, kind):
+    """The value as the vocabulary compares it: text as ``str``, an integral float as ``int``."""
+    if kind == "text":
+        return str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    value = float(value)
+    return int(value) if value.is_integer() else value
 
 
 def _combined(frame, columns):
@@ -101,20 +171,16 @@ def prepare_adult(crosses=CROSSES, categorical=CATEGORICAL, numeric=NUMERIC, tra
     Args:
         crosses: tuples of categorical columns to cross (two or more distinct columns each).
         categorical, numeric: the columns used as such.
-        train_rows, test_rows: use a seeded random subset of this many rows (for quick runs).
+        train_rows, test_rows: use a seeded random subset of this many rows (for quick runs);
+            a positive integer no larger than the split, or ``None`` for all rows.
         seed: seed of the subsets.
+
+    The target ``income`` is refused as an input anywhere (it would leak the answer).
     """
     train, test = load_adult()
-    columns = set(train.columns)
-    for c in list(categorical) + list(numeric) + [c for cross in crosses for c in cross]:
-        if c not in columns:
-            raise ValueError(f"Unknown Adult column {c!r}; the columns are {sorted(columns - {'income'})}.")
-    for cross in crosses:
-        if len(cross) < 2 or len(set(cross)) != len(cross):
-            raise ValueError(
-                f"A cross needs two or more distinct columns; received {cross!r} (crossing a "
-                "column with itself adds nothing)."
-            )
+    _check_columns(set(train.columns), crosses, categorical, numeric)
+    train_rows = _check_row_count(train_rows, "train_rows", len(train))
+    test_rows = _check_row_count(test_rows, "test_rows", len(test))
     rng = np.random.default_rng(seed)
     if train_rows is not None:
         train = train.iloc[np.sort(rng.permutation(len(train))[:train_rows])]
@@ -140,8 +206,48 @@ def prepare_adult(crosses=CROSSES, categorical=CATEGORICAL, numeric=NUMERIC, tra
         unseen = int((x_test[name] == 0).sum())
         notes.append(f"{' x '.join(cross)}: {len(v) - 2} combinations seen in training; "
                      f"{unseen} test rows with an unseen one -> index 0")
-    tr, te = standardize(train[numeric].to_numpy(float), test[numeric].to_numpy(float))
+    (tr, te), scaling = standardize_with_notes(train[numeric].to_numpy(float),
+                                               test[numeric].to_numpy(float),
+                                               names=[f"column {c!r}" for c in numeric])
+    notes.extend(scaling)
     x_train["numeric"], x_test["numeric"] = tr, te
-    return WideDeepData(x_train, train["income"].to_numpy(float), x_test, test["income"].to_numpy(float),
+    return WideDeepData(x_train, train[TARGET].to_numpy(float), x_test, test[TARGET].to_numpy(float),
                         vocab, [c.replace("-", "_") for c in categorical],
                         [cross_name(c) for c in crosses], list(numeric), notes)
+
+
+def _check_columns(columns, crosses, categorical, numeric):
+    """Known columns, never the target, and crosses of two or more distinct columns."""
+    for arg, value in (("crosses", crosses), ("categorical", categorical), ("numeric", numeric)):
+        if isinstance(value, str):
+            raise ValueError(f"`{arg}` must be a list of column names; received {arg}={value!r} "
+                             f"(write [{value!r}]).")
+    named = [("crosses", c) for cross in crosses for c in cross]
+    named += [("categorical", c) for c in categorical] + [("numeric", c) for c in numeric]
+    for arg, c in named:
+        if c == TARGET:
+            raise ValueError(
+                f"{TARGET!r} is the target (the label to predict); using it as an input in "
+                f"`{arg}` leaks the answer into the model. Remove it from `{arg}`."
+            )
+        if c not in columns:
+            raise ValueError(f"Unknown Adult column {c!r}; the columns are {sorted(columns - {TARGET})}.")
+    for cross in crosses:
+        if len(cross) < 2 or len(set(cross)) != len(cross):
+            raise ValueError(
+                f"A cross needs two or more distinct columns; received {cross!r} (crossing a "
+                "column with itself adds nothing)."
+            )
+
+
+def _check_row_count(value, name, available):
+    """``None`` (all rows) or a positive integer no larger than the ``available`` rows."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer, or None for all {available:,} rows; "
+                         f"received {name}={value!r}.")
+    if value > available:
+        raise ValueError(f"`{name}`={value:,} is more than the {available:,} rows there are; use at "
+                         "most that many, or None for all.")
+    return int(value)
