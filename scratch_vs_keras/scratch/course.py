@@ -379,41 +379,30 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
 
     # -- prediction ------------------------------------------------------------------------------
     def _logits(self, X):
-        r"""The output layer's pre-activation :math:`Z^{(L)}` for ``X`` (one row per sample).
-
-        Prediction works from :math:`Z` rather than from :math:`A = \sigma(Z)`: far outside the
-        training range every :math:`A` underflows to 0 (or rounds to 1), and ``A / A.sum()``
-        becomes 0/0 = NaN, while :math:`Z` still orders the classes.
-        """
+        r"""The output pre-activation :math:`Z^{(L)}`: far outside the training range every
+        :math:`A = \sigma(Z)` underflows to 0 and ``A / A.sum()`` is 0/0, while :math:`Z` still
+        orders the classes. A row whose :math:`Z` overflows float64 is refused."""
         check_is_fitted(self, "engine_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         with np.errstate(over="ignore", invalid="ignore"):
             z = self.engine_.forward(X)[-1].z
         bad = ~np.all(np.isfinite(z), axis=1)
         if bad.any():
-            raise ValueError(
-                f"`X` row {int(np.argmax(bad))} is so far outside the training data that the "
-                "network's output overflows float64; check it for a data-entry error, and scale "
-                "`X` as the training data were scaled."
-            )
+            raise ValueError(f"`X` row {int(np.argmax(bad))} is so far outside the training data that "
+                             "the network's output overflows float64; check it for a data-entry "
+                             "error, and scale `X` as the training data were scaled.")
         return z
 
     def predict_proba(self, X):
-        r"""The output units' activations, normalized to sum to 1 over the classes.
-
-        :math:`a_i / \sum_j a_j` with :math:`a = \sigma(z)`, computed from
-        :math:`\log a_i = -\log(1 + e^{-z_i})` with the log-sum-exp shift, so it stays a
-        probability (never 0/0 = NaN) when every :math:`a_i` underflows.
-        """
+        r"""The output units' activations, normalized to sum to 1 over the classes: computed from
+        :math:`\log a_i = -\log(1 + e^{-z_i})` with the log-sum-exp shift (never 0/0 = NaN)."""
         log_a = -np.logaddexp(0.0, -self._logits(X))
-        log_a -= log_a.max(axis=1, keepdims=True)
-        p = np.exp(log_a)
+        p = np.exp(log_a - log_a.max(axis=1, keepdims=True))
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
         """The class whose output unit is largest (the course's ``argmax`` of :math:`A^{(L)}`,
-        taken on :math:`Z^{(L)}`, which the increasing sigmoid orders the same way without
-        saturating)."""
+        taken on :math:`Z^{(L)}`, which the increasing sigmoid orders the same way)."""
         z = self._logits(X)  # first: it raises NotFittedError before `classes_` exists
         return self.classes_[np.argmax(z, axis=1)]
 
