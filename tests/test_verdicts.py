@@ -107,3 +107,16 @@ def test_experiment_rows_say_where_a_run_parts(monkeypatch, data):
     assert report.status == "MISMATCH"
     assert report.divergence.startswith("batch loss, every step (6 steps, 2 runs): planted: "
                                         "First divergence at step 0")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"batch_size": 2.7}, r"`batch_size` must be a positive integer; received batch_size=2\.7"),
+    ({"batch_size": 0}, r"`batch_size` must be a positive integer"),
+    ({"batch_size": True}, r"`batch_size` must be a positive integer"),
+    ({"epochs": 0}, r"`epochs` must be a positive integer"),
+    ({"keras_feed": "arrays", "shuffle": True}, r"`keras_feed` must be"),
+])
+def test_side_by_side_arguments_are_checked_before_anything_runs(data, kwargs, message):
+    x, y = data
+    with pytest.raises(ValueError, match=message):
+        train_side_by_side(_model("float64"), x, y, **kwargs)

@@ -348,6 +348,15 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     from ..keras_side import keras_inputs
     from ..scratch.models import _rows, _take
 
+    for name, value in (("batch_size", batch_size), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}.")
+    if keras_feed not in ("dataset", "generator", "arrays") or (keras_feed == "arrays" and shuffle):
+        raise ValueError(
+            f"`keras_feed` must be 'dataset', 'generator' or (with shuffle=False) 'arrays'; "
+            f"received {keras_feed!r}."
+        )
+    batch_size, epochs = int(batch_size), int(epochs)
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
     x = ours._check_x(x)
@@ -356,7 +365,6 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     if keras_model is None:
         keras_model = to_keras(ours)
     n = _rows(x)
-    batch_size = int(batch_size)
     orders = (batching.epoch_permutations(ours.seed, n, epochs, ours._fit_calls)
               if shuffle else [np.arange(n)] * epochs)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
