@@ -317,10 +317,9 @@ def _importable(module):
     import importlib
 
     try:
-        importlib.import_module(module)
+        return bool(importlib.import_module(module))
     except ImportError:
         return False
-    return True
 
 
 def _check_data(args, names):
@@ -383,15 +382,22 @@ def _cmd_list(args, plan):
     return 0
 
 
-def _cmd_gradients(args, plan):
-    from .compare import compare_gradients
+def _data_and_model(args, optimizer):
+    """The data of `gradients` and `train` and the main job's MLP for its task (16 relu -> 8 relu
+    -> the task's output, L2 1e-3 on the hidden kernels)."""
     from .experiments.common import build_model, load
 
-    started = time.perf_counter()
     data, d = load(_config(args))
+    return data, d, build_model(d, hidden=(16, 8), activation="relu", optimizer=optimizer,
+                                dtype=args.dtype, seed=args.seed, l2=1e-3)
+
+
+def _cmd_gradients(args, plan):
+    from .compare import compare_gradients
+
+    started = time.perf_counter()
+    data, d, model = _data_and_model(args, "sgd")
     n = min(args.batch_size or len(d.x_train), len(d.x_train))
-    model = build_model(d, hidden=(16, 8), activation="relu", optimizer="sgd", dtype=args.dtype,
-                        seed=args.seed, l2=1e-3)
     print(f"{data.description}\nBatch: {n} standardized training rows, {d.x_train.shape[1]} features.")
     model.summary()
     result = compare_gradients(model, d.x_train[:n], d.y_train[:n])
@@ -403,17 +409,14 @@ def _cmd_train(args, plan):
     import math
 
     from .compare import train_side_by_side
-    from .experiments.common import build_model, load
 
     started = time.perf_counter()
-    data, d = load(_config(args))
+    optimizer = args.optimizer or "adam"
+    data, d, model = _data_and_model(args, optimizer)
     n = len(d.x_train)
     batch_size = min(args.batch_size or 32, n)
     steps_per_epoch = math.ceil(n / batch_size)
     epochs = args.epochs or math.ceil(1000 / steps_per_epoch)
-    optimizer = args.optimizer or "adam"
-    model = build_model(d, hidden=(16, 8), activation="relu", optimizer=optimizer,
-                        dtype=args.dtype, seed=args.seed, l2=1e-3)
     print(f"{data.description}\nTraining {n} rows, validation {len(d.x_test)} rows; optimizer "
           f"{optimizer}, batch size {batch_size}{' (all rows)' if batch_size == n else ''}, "
           f"{epochs} epochs ({epochs * steps_per_epoch} steps), shuffle "
@@ -460,35 +463,20 @@ def conventions_text(table, width=None):
 
 
 def _cmd_lessons(args, plan):
-    from .lessons import lesson_files
-
     if args.copy is not None:
         return _copy_lessons(args.copy)
-    files = lesson_files()
-    try:
-        from nbclient.exceptions import CellExecutionError
+    from .lessons import LessonFailed, execute_lessons, lesson_files
 
-        from .lessons import run_lessons
+    try:
+        done = execute_lessons(args.out, quick_mode=args.quick, progress=True)
+    except LessonFailed as exc:
+        return _fail(1, exc)
     except ModuleNotFoundError as exc:
         raise BadInput(f"the lessons need {exc.name}, which is not installed: reinstall the "
                        "package (pip install scratch_vs_keras) to get it.") from None
-    from tqdm.auto import tqdm
-
-    done = []
-    with tqdm(total=len(files), unit="lesson", file=sys.stderr, leave=False) as bar:
-        for path in files:
-            bar.set_description(path.stem)
-            try:
-                done += run_lessons(args.out, quick_mode=args.quick, names=[path.stem])
-            except CellExecutionError as exc:
-                bar.close()
-                first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-                print(f"scratch-vs-keras: lesson {path.stem} failed: {first}", file=sys.stderr)
-                return 1
-            bar.update()
     for name, seconds in done:
         print(f"{name}: executed in {seconds:.1f} s")
-    first = os.path.join(args.out, "lessons", f"{files[0].stem}.html")
+    first = os.path.join(args.out, "lessons", f"{lesson_files()[0].stem}.html")
     print(f"Open {first} in a browser (all lessons and reports: "
           f"{os.path.join(args.out, 'index.html')}).")
     return 0

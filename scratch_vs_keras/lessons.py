@@ -285,6 +285,34 @@ def copy_lessons(folder):
     return targets
 
 
+class LessonFailed(RuntimeError):
+    """A lesson raised while executing; the message names the lesson and the error."""
+
+
+def execute_lessons(out="reports", quick_mode=False, progress=False):
+    """Execute every lesson with :func:`run_lessons`, one at a time, counting them on a tqdm bar
+    (stderr) with ``progress``; returns ``[(name, seconds)]``. A lesson that raises stops them
+    with :class:`LessonFailed`."""
+    import sys
+
+    from nbclient.exceptions import CellExecutionError
+    from tqdm.auto import tqdm
+
+    done = []
+    files = lesson_files()
+    with tqdm(total=len(files), unit="lesson", file=sys.stderr, leave=False,
+              disable=not progress) as bar:
+        for path in files:
+            bar.set_description(path.stem)
+            try:
+                done += run_lessons(out, quick_mode=quick_mode, names=[path.stem])
+            except CellExecutionError as exc:
+                error = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+                raise LessonFailed(f"lesson {path.stem} failed: {error}") from exc
+            bar.update()
+    return done
+
+
 def run_lessons(out="reports", quick_mode=False, names=None, timeout=600):
     """Execute every lesson and write ``<out>/lessons/NN_name.ipynb`` and ``.html`` (atomically).
 

@@ -191,3 +191,24 @@ def test_train_reports_the_batch_size_it_used(capsys, tmp_path):
     assert main(["train", "--batch-size", "1000", "--epochs", "2"]) == 0
     out = capsys.readouterr().out
     assert "batch size 427 (all rows), 2 epochs (2 steps)" in out
+
+
+def _load_csv_takes_an_encoding():
+    import inspect
+
+    from scratch_vs_keras.data import load_csv
+
+    return "encoding" in inspect.signature(load_csv).parameters
+
+
+@pytest.mark.skipif(not _load_csv_takes_an_encoding(),
+                    reason="needs data.load_csv(..., encoding=) from the data layer's part of issue 11")
+def test_encoding_reads_a_latin1_csv(tmp_path, monkeypatch):
+    seen = stub_experiments(monkeypatch)
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("caf\u00e9,b,y\n" + GOOD_ROWS).encode("latin-1"))
+    assert main(["run", "headline", "--csv", str(path), "--target", "y", "--encoding", "latin-1",
+                 "--out", str(tmp_path / "r")]) == 0
+    (_, cfg), = seen
+    dataset, _ = experiments.common.load(cfg)
+    assert "caf\u00e9" in dataset.frame.columns

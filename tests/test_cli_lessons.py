@@ -116,3 +116,20 @@ def test_lessons_are_found_in_a_non_editable_install(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(str(site / "scratch_vs_keras" / "__init__.py"))
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == [p.name for p in lesson_files()]
+
+
+def test_a_failing_lesson_is_named_in_one_line(tmp_path, monkeypatch, capsys):
+    from nbclient.exceptions import CellExecutionError
+
+    import scratch_vs_keras.lessons as lessons
+
+    def run_lessons(out, quick_mode=False, names=None, timeout=600):
+        raise CellExecutionError("Traceback ...\nZeroDivisionError: division by zero", "", "")
+
+    monkeypatch.setattr(lessons, "run_lessons", run_lessons)
+    assert main(["lessons", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]  # after the progress bar
+    assert last == (f"scratch-vs-keras: lesson {lesson_files()[0].stem} failed: "
+                    "ZeroDivisionError: division by zero")
