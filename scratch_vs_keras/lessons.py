@@ -239,17 +239,78 @@ def quick():
     return os.environ.get("SCRATCH_VS_KERAS_QUICK", "") not in ("", "0")
 
 
+LESSONS_FOLDER = "bridge_lessons"
+
+
 def lesson_files():
-    """The lessons, ``lessons/NN_name.py`` in the repository (jupytext percent format)."""
+    """The lessons, ``NN_name.py`` files in jupytext's percent format, shipped inside the package
+    (``scratch_vs_keras/bridge_lessons/``), so an installed copy has them as a clone does."""
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[1] / "lessons"
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            "The lessons live in the repository's lessons/ folder, which this installation does "
-            "not have: run from a clone (pip install -e .)."
-        )
-    return sorted(folder.glob("[0-9][0-9]_*.py"))
+    folder = Path(__file__).resolve().parent / LESSONS_FOLDER
+    files = sorted(folder.glob("[0-9][0-9]_*.py"))
+    if not files:
+        raise FileNotFoundError(f"No lesson files in {folder}: this installation is incomplete; "
+                                "reinstall the package.")
+    return files
+
+
+def lesson_copy_targets(folder):
+    """Where :func:`copy_lessons` would put each lesson in ``folder``; ValueError (nothing is
+    copied) if ``folder`` is a file or already holds a lesson of that name, which may be a
+    student's edited copy and is never overwritten."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{str(folder)!r} is a file, not a folder.")
+    targets = [folder / p.name for p in lesson_files()]
+    there = [t.name for t in targets if t.exists()]
+    if there:
+        raise ValueError(f"{str(folder)!r} already holds {', '.join(there)}: not overwritten (they "
+                         "may be your edits). Choose another folder or move them away.")
+    return targets
+
+
+def copy_lessons(folder):
+    """Copy every lesson file into ``folder`` (created where missing) for a student to edit;
+    returns the copies' paths. The copies are new files (the user's umask, not the installed
+    files' permissions)."""
+    import shutil
+
+    targets = lesson_copy_targets(folder)
+    os.makedirs(folder, exist_ok=True)
+    for source, target in zip(lesson_files(), targets):
+        shutil.copyfile(source, target)
+    return targets
+
+
+class LessonFailed(RuntimeError):
+    """A lesson raised while executing; the message names the lesson and the error."""
+
+
+def execute_lessons(out="reports", quick_mode=False, progress=False):
+    """Execute every lesson with :func:`run_lessons`, one at a time, counting them on a tqdm bar
+    (stderr) with ``progress``; returns ``[(name, seconds)]``. A lesson that raises stops them
+    with :class:`LessonFailed`."""
+    import sys
+
+    from nbclient.exceptions import CellExecutionError
+    from tqdm.auto import tqdm
+
+    done = []
+    files = lesson_files()
+    with tqdm(total=len(files), unit="lesson", file=sys.stderr, leave=False,
+              disable=not progress) as bar:
+        for path in files:
+            bar.set_description(path.stem)
+            try:
+                done += run_lessons(out, quick_mode=quick_mode, names=[path.stem])
+            except CellExecutionError as exc:
+                error = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+                raise LessonFailed(f"lesson {path.stem} failed: {error}") from exc
+            bar.update()
+    return done
 
 
 def run_lessons(out="reports", quick_mode=False, names=None, timeout=600):

@@ -40,7 +40,9 @@ def test_console_script_runs_and_rejects_bad_arguments(tmp_path):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "MATCH" in ok.stdout
     helped = subprocess.run(cmd + ["--help"], capture_output=True, text=True, env=env)
-    assert helped.returncode == 0 and "--quick" in helped.stdout and "run NAME|all" in helped.stdout
+    assert helped.returncode == 0 and "--quick" in helped.stdout
+    assert re.search(r"^    run\s+NAME\|all: run one experiment", helped.stdout, re.M)
+    assert re.search(r"^    lessons\s+execute the bridge lessons", helped.stdout, re.M)
 
 
 def test_readme_test_command_is_what_ci_runs():
@@ -48,15 +50,6 @@ def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text()
     command = [l for l in ci.splitlines() if l.startswith("python3 -m venv")][0]
     assert command in readme
-
-
-def test_train_command_prints_a_matching_verdict(capsys, tmp_path):
-    out_file = tmp_path / "records.csv"
-    assert main(["train", "--epochs", "3", "--optimizer", "nadam", "--save", str(out_file)]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"^MATCH: 42 steps, float64\.", out, re.M)  # 427 rows / 32 = 14 steps per epoch
-    assert re.search(r"^weights, final\s+\S+\s+1\.00e-10\s+ok", out, re.M)
-    assert out_file.exists() and out_file.stat().st_size > 0
 
 
 def test_train_command_rejects_bad_arguments(capsys, tmp_path):

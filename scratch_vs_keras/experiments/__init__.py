@@ -1,12 +1,19 @@
 """The experiments: each trains both sides on tabular data, checks the equivalence contract and
-writes a report under ``reports/<name>/``. ``scratch-vs-keras run NAME`` (or the scripts in
-``experiments/``) runs one; ``run all`` runs every one."""
+writes a report under ``reports/<name>/`` (``reports/<name>-<data>/`` on a ``--dataset`` or
+``--csv``). ``scratch-vs-keras run NAME`` (or the scripts in ``experiments/``) runs one; ``run all``
+runs every one.
+
+Each experiment module declares what it can take, so that a setting it cannot honour is refused
+before anything runs: ``NOT_TAKEN``, the :class:`Config` fields it sets itself (each with the
+reason), and ``TASKS``, the kinds of target it handles (``"binary"``, ``"multiclass"``,
+``"regression"``; empty when the experiment brings its own data) with ``TASKS_WHY``.
+"""
 
 import importlib
 import sys
 import time
 
-from .common import Config
+from .common import ALL_OPTIONS, ALL_TASKS, DATA_OPTIONS, Config
 
 NAMES = [
     "headline",
@@ -22,9 +29,9 @@ NAMES = [
     "wide_and_deep",
 ]
 
-
 def get(name):
-    """The experiment module ``name`` (with ``NAME``, ``TITLE`` and ``run(cfg) -> Report``)."""
+    """The experiment module ``name`` (with ``NAME``, ``TITLE``, ``OPTIONS``, ``TASKS`` and
+    ``run(cfg) -> Report``)."""
     if name not in NAMES:
         raise ValueError(f"Unknown experiment {name!r}; valid names: {', '.join(NAMES)}.")
     return importlib.import_module(f"{__name__}.{name}")
@@ -35,15 +42,56 @@ def describe():
     return [(n, get(n).TITLE) for n in NAMES]
 
 
+def options(name):
+    """The :class:`Config` fields (command-line options) experiment ``name`` uses."""
+    return ALL_OPTIONS - set(get(name).NOT_TAKEN)
+
+
+class TaskMismatch(ValueError):
+    """The data's target is of a kind the experiment does not handle."""
+
+
+def check(name, cfg):
+    """Refuse (ValueError, before any training) the user's data where experiment ``name`` cannot
+    run on it: data that cannot be prepared, or a target the experiment does not handle
+    (:class:`TaskMismatch`). An experiment on its own default data is not loaded here."""
+    from .common import load
+
+    module = get(name)
+    if not module.TASKS or not (cfg.csv or cfg.dataset):
+        return
+    dataset, prepared = load(cfg)
+    if prepared.task not in module.TASKS:
+        what = f"--csv {cfg.csv}" if cfg.csv else f"--dataset {dataset.name}"
+        raise TaskMismatch(
+            f"experiment {name!r} needs a {' or '.join(sorted(module.TASKS))} target "
+            f"({module.TASKS_WHY}); {what} has a {prepared.task} target. "
+            f"Bundled data sets that fit: {', '.join(fitting_datasets(module.TASKS))}."
+        )
+
+
+def fitting_datasets(tasks):
+    """The bundled data sets whose target is one of ``tasks``."""
+    from ..data import dataset_names, load_dataset
+
+    return [n for n in dataset_names() if load_dataset(n).task in tasks]
+
+
 def run(name, cfg=None, write=True, stream=None):
-    """Run experiment ``name``, write its report, print its verdict; returns the Report."""
+    """Run experiment ``name``, write its report, print its verdict; returns the Report.
+
+    The report goes to ``cfg.out/<cfg.report_name(name)>/``; the printed verdict ends with the
+    first divergence when the report names one.
+    """
     from ..compare.table import format_table
     from ..report import write_report
 
     cfg = cfg or Config()
     stream = stream or sys.stdout
+    check(name, cfg)
     started = time.perf_counter()
     report = get(name).run(cfg)
+    report.name = cfg.report_name(report.name)
     report.settings["seconds"] = f"{time.perf_counter() - started:.1f}"
     if write:
         path = write_report(report, cfg.out)
@@ -51,11 +99,13 @@ def run(name, cfg=None, write=True, stream=None):
     else:
         where = ""
     status = report.status
-    shown = report.verdict.drop(columns="ok")
+    shown = report.verdict.drop(columns="ok", errors="ignore")  # the status column says it
     print(f"\n== {report.title}\n{format_table(shown)}\n{status} "
           f"({report.settings['seconds']} s).{where}", file=stream)
-    if report.divergence:
-        print(f"Where: {report.divergence}", file=stream)
+    if status != "MATCH":
+        if report.divergence:
+            print(f"Where: {report.divergence}", file=stream)
+        print(f"Reproduce: {cfg.command(name)}", file=stream)
     return report
 
 
@@ -66,4 +116,5 @@ def main(name, argv=None):
     return cli_main(["run", name] + list(sys.argv[1:] if argv is None else argv))
 
 
-__all__ = ["Config", "NAMES", "describe", "get", "main", "run"]
+__all__ = ["ALL_OPTIONS", "ALL_TASKS", "Config", "DATA_OPTIONS", "NAMES", "TaskMismatch", "check",
+           "describe", "get", "main", "options", "run"]

@@ -27,6 +27,13 @@ from .common import load
 
 NAME = "backprop_review"
 TITLE = "Back-propagation review: the lecture's equations vs Keras, step by step"
+NOT_TAKEN = {  # option -> why this experiment sets it itself
+    "batch_size": "the lecture's network trains on 10 mini-batches (np.array_split)",
+    "optimizer": "the course's estimator has its own SGD",
+    "dtype": "the course's estimator computes in float64",
+}
+TASKS = {"binary", "multiclass"}
+TASKS_WHY = "the lecture's network has one sigmoid output per class"
 
 
 def run(cfg):
@@ -41,6 +48,7 @@ def run(cfg):
     engine, opt = ours.engine_, ours.engine_.optimizer
     rows = []
     batches = [idx for epoch in plan for idx in epoch][:steps]
+    bar = cfg.progress(len(batches) + 1, "check", NAME)  # each of the first steps, then the run
     for step, idx in enumerate(batches):
         xb, yb = tr.x[idx], tr.y[idx]
         deltas = []
@@ -61,8 +69,11 @@ def run(cfg):
                      "relative difference": abs(cost - k_cost) / abs(k_cost)})
         opt.apply(grads, engine.weights)
         model.fit(xb, yb, batch_size=len(idx), epochs=1, shuffle=False, verbose=0)
+        bar.update()
     table = pd.DataFrame(rows)
     whole = compare_course(est, d.x_train, d.y_train)
+    bar.update()
+    bar.close()
     tol = 1e-12
     verdict = verdict_frame([
         (f"V2, V1, ∇2, ∇1 and J at each of the first {steps} steps", float(table["relative difference"].max()), tol),

@@ -12,19 +12,23 @@ import pandas as pd
 from ..compare import train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, load, run_rows, tagged
+from .common import ALL_TASKS, build_model, load, run_rows, tagged
 
 NAME = "batch_size"
 TITLE = "Batch size: 1 row to the full batch, NumPy vs Keras"
+NOT_TAKEN = {"batch_size": "it sweeps the batch size from 1 row to the full batch"}
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 
 def run(cfg):
     dataset, d = load(cfg)
     n = len(d.x_train)
-    sizes = [1, 32, n] if cfg.quick else [1, 8, 32, 128, n]
+    sizes = sorted({min(b, n) for b in ([1, 32, n] if cfg.quick else [1, 8, 32, 128, n])})
     epochs = cfg.pick("epochs", 8, quick=1)
     optimizer = cfg.pick("optimizer", "sgd")
     runs, frames, rows = [], [], []
+    bar = cfg.progress(len(sizes), "run", NAME)
     for b in sizes:
         model = build_model(d, hidden=(16, 8), activation="relu", optimizer=optimizer,
                             dtype=cfg.dtype, seed=cfg.seed)
@@ -39,6 +43,8 @@ def run(cfg):
                      "final val_loss (NumPy)": r.scratch_history["val_loss"][-1],
                      "final val_loss (Keras)": r.keras_history["val_loss"][-1],
                      "seconds, both sides": time.perf_counter() - start})
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     verdict = verdict_frame(run_rows(runs, cfg.dtype, "batch sizes"))
     hist = records[(records.quantity == "history/loss") & records.side.isin(["scratch", "keras"])]

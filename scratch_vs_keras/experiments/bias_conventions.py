@@ -17,6 +17,13 @@ from .common import load
 
 NAME = "bias_conventions"
 TITLE = "Bias as a row of ones vs a bias vector vs Keras"
+NOT_TAKEN = {  # option -> why this experiment sets it itself
+    "batch_size": "the lecture's network trains on 10 mini-batches (np.array_split)",
+    "optimizer": "the course's estimator has its own SGD",
+    "dtype": "the course's estimator computes in float64",
+}
+TASKS = {"binary", "multiclass"}
+TASKS_WHY = "the lecture's network has one sigmoid output per class"
 
 
 def run(cfg):
@@ -25,14 +32,18 @@ def run(cfg):
     params = dict(n_hidden=20, eta=0.001, epochs=epochs, minibatches=10, C=0.01,
                   random_state=cfg.seed)
     X, y = d.x_train, d.y_train
+    bar = cfg.progress(3, "run", NAME)  # row vs vector, then each against Keras
     self_test = bias_self_test(X, y, **params)
+    bar.update()
     rows, frames = [], []
     for mode in ("row", "vector"):
         run_ = compare_course(CourseMLP(bias=mode, **params), X, y)
+        bar.update()
         rows.append(run_)
         r = run_.records[run_.records.side == "rel_diff"].copy()
         r["pair"] = f"bias {mode} vs Keras"
         frames.append(r)
+    bar.close()
     diff = pd.concat(frames + [pd.DataFrame({
         "epoch": self_test.epoch, "side": "rel_diff", "quantity": "weight", "layer": "all",
         "value": self_test.weights_rel_diff, "pair": "bias row vs bias vector"})], ignore_index=True)

@@ -2,6 +2,10 @@
 side-by-side runs to verdict rows, tidy data and figures."""
 
 import math
+import os
+import re
+import shlex
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,11 +18,20 @@ from ..scratch import Input, Sequential, losses, optimizers, regularizers
 from ..scratch.layers import Dense
 
 
+# What an experiment declares it honours (its OPTIONS, Config field names) and which targets
+# it handles (its TASKS); the command line refuses the rest before anything runs.
+DATA_OPTIONS = frozenset({"dataset", "csv", "target", "encoding"})
+ALL_OPTIONS = DATA_OPTIONS | {"epochs", "batch_size", "optimizer", "dtype", "seed", "quick", "out"}
+ALL_TASKS = frozenset({"binary", "multiclass", "regression"})
+
+
 @dataclass
 class Config:
     """Settings common to all experiments; ``None`` means the experiment's own default.
 
-    ``quick`` shrinks every experiment (fewer epochs and settings) for tests and demos.
+    ``quick`` shrinks every experiment (fewer epochs and settings) for tests and demos;
+    ``encoding`` is the text encoding of ``csv``; ``show_progress`` draws tqdm bars on stderr
+    (the command line sets it; library calls stay quiet).
     """
 
     dataset: str = None
@@ -31,6 +44,8 @@ class Config:
     seed: int = 0
     quick: bool = False
     out: str = "reports"
+    encoding: str = "utf-8"
+    show_progress: bool = False
 
     def pick(self, name, default, quick=None):
         """The user's value for ``name``, else ``quick`` in quick mode, else ``default``."""
@@ -39,19 +54,126 @@ class Config:
             return value
         return quick if (self.quick and quick is not None) else default
 
+    def batch(self, n_rows, default=32, quick=None):
+        """The batch size actually used: the chosen one, but never more than the ``n_rows``
+        training rows (a larger batch is the full batch, and is reported as such)."""
+        return min(self.pick("batch_size", default, quick), n_rows)
+
+    def data_name(self):
+        """A short, file-name-safe name of the user's data (``--csv`` file stem or ``--dataset``),
+        or None when the experiment runs on its own default data."""
+        if self.csv:
+            stem = os.path.splitext(os.path.basename(os.fspath(self.csv)))[0]
+            return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._") or "csv"
+        return self.dataset
+
+    def report_name(self, name):
+        """The report folder of experiment ``name``: ``name`` on its own data, ``name-DATA`` on a
+        ``--dataset`` or ``--csv`` (so a run on other data never overwrites the default report)."""
+        data = self.data_name()
+        return f"{name}-{data}" if data else name
+
+    def progress(self, total, unit, desc=None):
+        """A progress bar counting ``total`` ``unit``s on stderr (a silent stand-in unless
+        ``show_progress``); use as a context manager and call ``update()`` per unit done."""
+        if not self.show_progress:
+            return _NoProgress()
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False,
+                    dynamic_ncols=True)
+
+    def command(self, name):
+        """The command line that runs experiment ``name`` again with these settings."""
+        words = ["scratch-vs-keras", "run", name]
+        for field in ("dataset", "csv", "target", "epochs", "batch_size", "optimizer"):
+            value = getattr(self, field)
+            if value is not None:
+                words += [f"--{field.replace('_', '-')}", shlex.quote(str(value))]
+        if self.encoding not in (None, "utf-8"):
+            words += ["--encoding", shlex.quote(self.encoding)]
+        words += ["--dtype", self.dtype, "--seed", str(self.seed)] + (["--quick"] if self.quick else [])
+        return " ".join(words)
+
     def settings(self, **extra):
         base = {"dtype": self.dtype, "seed": self.seed, "quick mode": self.quick}
         base.update(extra)
         return base
 
 
+class _NoProgress:
+    """The quiet stand-in for a tqdm bar."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        pass
+
+    def set_postfix_str(self, text):
+        pass
+
+    def close(self):
+        pass
+
+
 def load(cfg, default="breast_cancer"):
-    """The experiment's data: ``--csv/--target`` if given, else ``--dataset`` or ``default``."""
+    """The experiment's data: ``--csv/--target`` if given, else ``--dataset`` or ``default``;
+    returns ``(Dataset, Prepared)``. Raises ValueError naming the problem for data that cannot
+    be trained on (see :func:`check_finite`)."""
     if cfg.csv:
-        dataset = load_csv(cfg.csv, cfg.target)
+        dataset = _load_csv(cfg)
     else:
         dataset = load_dataset(cfg.dataset or default)
-    return dataset, prepare(dataset, seed=cfg.seed)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # check_finite says it
+        prepared = prepare(dataset, seed=cfg.seed)
+    check_finite(dataset, prepared)
+    return dataset, prepared
+
+
+def _load_csv(cfg):
+    return load_csv(cfg.csv, cfg.target, encoding=cfg.encoding or "utf-8")
+
+
+def check_finite(dataset, prepared):
+    """Refuse prepared arrays with NaN or infinite entries (an ``inf`` cell, or values too large
+    to standardize), naming the columns: training on them would only fail later, or silently."""
+    bad = set()
+    for x in (prepared.x_train, prepared.x_test):
+        bad.update(np.flatnonzero(~np.isfinite(x).all(axis=0)).tolist())
+    if bad:
+        names = ", ".join(repr(prepared.feature_names[j]) for j in sorted(bad))
+        raise ValueError(
+            f"Column(s) {names} of {dataset.name!r} hold infinite values or values too large to "
+            "standardize; remove or clip those entries first."
+        )
+    if not (np.isfinite(prepared.y_train).all() and np.isfinite(prepared.y_test).all()):
+        raise ValueError(
+            f"The target column {dataset.target!r} of {dataset.name!r} holds infinite values or "
+            "values too large to standardize; remove or clip those entries first."
+        )
+
+
+def scores(model, prepared):
+    """Test-split scores of a trained model: ``{"accuracy": ...}`` for classification,
+    ``{"MSE": ..., "R²": ...}`` for regression (on the standardized target)."""
+    p = np.asarray(model.predict(prepared.x_test, verbose=0), dtype=float)
+    y = np.asarray(prepared.y_test, dtype=float)
+    if prepared.task == "regression":
+        resid = y - p.reshape(-1)
+        total = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1 - float(np.sum(resid ** 2)) / total if total else float("nan")
+        return {"MSE": float(np.mean(resid ** 2)), "R²": r2}
+    labels = (p.reshape(-1) > 0.5).astype(float) if prepared.task == "binary" else np.argmax(p, axis=1)
+    return {"accuracy": float(np.mean(labels == y))}
+
+
+def describe_scores(ours, theirs):
+    """``accuracy 0.958 (NumPy) / 0.958 (Keras)``-style text of two :func:`scores` results."""
+    return ", ".join(f"{k} {ours[k]:.3f} (NumPy) / {theirs[k]:.3f} (Keras)" for k in ours)
 
 
 def output_for(prepared):

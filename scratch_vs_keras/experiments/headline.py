@@ -11,38 +11,44 @@ from ..compare import compare_gradients, train_side_by_side
 from ..compare.training import run_tolerances
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import (build_model, describe_model, epochs_for_steps, gradient_rows, load, run_rows,
-                     standard_figures)
+from .common import (ALL_TASKS, build_model, describe_model, describe_scores,
+                     epochs_for_steps, gradient_rows, load, run_rows, scores, standard_figures)
 
 NAME = "headline"
 TITLE = "Headline: gradients and a full training run, NumPy vs Keras"
+NOT_TAKEN = {}
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 
 def run(cfg):
     dataset, d = load(cfg)
-    batch = cfg.pick("batch_size", 32)
+    batch = cfg.batch(len(d.x_train), 32)
     epochs = cfg.pick("epochs", epochs_for_steps(len(d.x_train), batch), quick=5)
     optimizer = cfg.pick("optimizer", "adam")
     model = build_model(d, hidden=(16, 8), activation="relu", optimizer=optimizer, dtype=cfg.dtype,
                         seed=cfg.seed, l2=1e-3)
-    grads = compare_gradients(model, d.x_train[:batch], d.y_train[:batch])
-    run_ = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
-                              shuffle=True, validation_data=(d.x_test, d.y_test))
+    with cfg.progress(2, "check", NAME) as bar:
+        grads = compare_gradients(model, d.x_train[:batch], d.y_train[:batch])
+        bar.update()
+        run_ = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
+                                  shuffle=True, validation_data=(d.x_test, d.y_test))
+        bar.update()
     g = grads.table
     twin = g[g.quantity != "finite_difference"]
     rows = (gradient_rows([grads], f"one batch ({batch} rows)", ["the first batch"])
             + run_rows([run_], cfg.dtype, "run", ["the training run"]))
     verdict = verdict_frame(rows)
-    hist = run_.keras_history
-    acc = hist.get("val_accuracy", [float("nan")])[-1]
+    score = describe_scores(scores(run_.scratch_model, d), scores(run_.keras_model, d))
+    if d.task == "regression":
+        score += " (mean squared error and R² on the standardized target)"
     summary = (
         f"{dataset.description} A {describe_model(model)} and its Keras twin start from identical "
         "weights. "
         f"One batch's forward pass, loss and gradients agree to {twin.rel_diff.max():.1e} "
         f"(relative); then {run_.steps} training steps with {optimizer} through Keras's own "
         f"`model.fit` keep every batch loss within {verdict.iloc[2, 1]:.1e} and end with weights "
-        f"within {verdict.iloc[3, 1]:.1e} of each other. Validation accuracy after training: "
-        f"{acc:.3f} (both sides)."
+        f"within {verdict.iloc[3, 1]:.1e} of each other. Test scores after training: {score}."
     )
     grad_fig = F.bars(
         g.assign(check=g.layer + "/" + g.tensor, rel=g.rel_diff.clip(lower=1e-18)),

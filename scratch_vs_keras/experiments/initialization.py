@@ -12,10 +12,13 @@ from ..compare import compare_gradients, train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import initializers
-from .common import build_model, epochs_for_steps, gradient_rows, load, run_rows, tagged
+from .common import ALL_TASKS, build_model, epochs_for_steps, gradient_rows, load, run_rows, tagged
 
 NAME = "initialization"
 TITLE = "Initialization: five initializers, NumPy vs Keras"
+NOT_TAKEN = {}
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 INITS = {
     "U(-1, 1)": lambda: initializers.RandomUniform(-1.0, 1.0),
@@ -28,11 +31,12 @@ INITS = {
 
 def run(cfg):
     dataset, d = load(cfg)
-    batch = cfg.pick("batch_size", 32)
+    batch = cfg.batch(len(d.x_train), 32)
     epochs = cfg.pick("epochs", epochs_for_steps(len(d.x_train), batch), quick=2)
     optimizer = cfg.pick("optimizer", "sgd")
     names = ["U(-1, 1)", "glorot_uniform", "he_uniform"] if cfg.quick else list(INITS)
     runs, frames, grad_rows, checks = [], [], [], []
+    bar = cfg.progress(len(names), "run", NAME)
     for name in names:
         model = build_model(d, hidden=(32, 32, 32), activation="tanh", optimizer=optimizer,
                             dtype=cfg.dtype, seed=cfg.seed, kernel_initializer=INITS[name]())
@@ -47,6 +51,8 @@ def run(cfg):
                                shuffle=True, validation_data=(d.x_test, d.y_test))
         runs.append(r)
         frames.append(tagged(r.records, initializer=name))
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     verdict = verdict_frame(gradient_rows(checks, f"first batch ({len(names)} initializers)", names)
                             + run_rows(runs, cfg.dtype, "initializers", names))

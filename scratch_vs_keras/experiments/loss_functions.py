@@ -23,10 +23,13 @@ from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import Input, Sequential, losses, optimizers
 from ..scratch.layers import Dense
-from .common import epochs_for_steps, run_rows, tagged
+from .common import epochs_for_steps, load, run_rows, tagged
 
 NAME = "loss_functions"
 TITLE = "Loss functions: quadratic vs cross-entropy, NumPy vs Keras"
+NOT_TAKEN = {}  # the data options choose the binary half; the 3-class half is wine
+TASKS = {"binary"}
+TASKS_WHY = "it compares the costs of one sigmoid output on the binary data"
 
 
 def _model(n_in, k, out, loss, cfg, optimizer):
@@ -38,9 +41,9 @@ def _model(n_in, k, out, loss, cfg, optimizer):
 
 def run(cfg):
     optimizer = cfg.pick("optimizer", "sgd")
-    batch = cfg.pick("batch_size", 32)
-    binary = prepare(load_dataset(cfg.dataset or "breast_cancer"), seed=cfg.seed)
-    multi = prepare(load_dataset("wine"), seed=cfg.seed)
+    binary_data, binary = load(cfg)
+    multi_data = load_dataset("wine")
+    multi = prepare(multi_data, seed=cfg.seed)
     onehot = {k: np.eye(3)[getattr(multi, k).astype(int)] for k in ("y_train", "y_test")}
     settings = [
         ("binary, sigmoid + mean squared error", binary, 1, "sigmoid", losses.MeanSquaredError(), None),
@@ -49,8 +52,11 @@ def run(cfg):
         ("3 classes, softmax + categorical cross-entropy", multi, 3, "softmax",
          losses.CategoricalCrossentropy(), onehot),
     ]
-    runs, frames, deltas, grad_rows = [], [], [], []
+    runs, frames, deltas, grad_rows, batches = [], [], [], [], []
+    bar = cfg.progress(len(settings), "run", NAME)
     for label, d, k, out, loss, yy in settings:
+        batch = cfg.batch(len(d.x_train), 32)
+        batches.append(batch)
         y_train = d.y_train if yy is None else yy["y_train"]
         y_val = d.y_test if yy is None else yy["y_test"]
         model = _model(d.x_train.shape[1], k, out, loss, cfg, optimizer)
@@ -71,6 +77,8 @@ def run(cfg):
                                shuffle=True, validation_data=(d.x_test, y_val))
         runs.append(r)
         frames.append(tagged(r.records, setting=label))
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     grad_table = pd.DataFrame(grad_rows)
     tol = 1e-12 if cfg.dtype == "float64" else 1e-5
@@ -96,6 +104,7 @@ def run(cfg):
                                "epoch", "training loss", "History['loss'] of both sides (Keras "
                                "dashed) per setting.", col="setting", col_wrap=2)
     summary = (
+        f"Binary settings: {binary_data.description} 3-class settings: {multi_data.description} "
         "The output layer's sensitivity is where the two costs differ: quadratic "
         "∂J/∂z = 2(a − y)·a(1 − a) (the lecture's V2, per sample) carries the sigmoid's derivative "
         "and vanishes for saturated wrong outputs; cross-entropy's ∂J/∂z = a − y does not. "
@@ -108,4 +117,6 @@ def run(cfg):
                         tables=[("NumPy vs Keras, output layer at the start", grad_table)]),
                 Section("Training", "", figures=[curves])]
     return Report(NAME, TITLE, summary, verdict, sections, data={"runs": records, "sensitivity": delta},
-                  settings=cfg.settings(optimizer=optimizer, batch_size=batch))
+                  settings=cfg.settings(dataset=f"{binary_data.name} (binary), wine (3 classes)",
+                                        optimizer=optimizer,
+                                        batch_size=", ".join(map(str, sorted(set(batches))))))

@@ -3,8 +3,7 @@
 The set-ups are the package's catalog (``scratch_vs_keras.compare.catalog``): SGD (plain, momentum,
 Nesterov, clipnorm, weight decay), RMSprop (plain, centered, momentum, global_clipnorm), Adagrad,
 Adadelta, Adam (plain, AMSGrad, clipvalue), AdamW, Adamax, Nadam. Quick mode runs the eight
-optimizers with their defaults for a few epochs. ``--optimizer`` is ignored: this experiment
-runs them all.
+optimizers with their defaults for a few epochs. It takes no ``--optimizer``: it runs them all.
 """
 
 import pandas as pd
@@ -13,21 +12,25 @@ from ..compare import train_side_by_side
 from ..compare.catalog import OPTIMIZERS
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, epochs_for_steps, load, run_rows, tagged
+from .common import ALL_TASKS, build_model, epochs_for_steps, load, run_rows, tagged
 
 NAME = "optimizers"
 TITLE = "Every optimizer: NumPy and Keras loss curves overlaid"
+NOT_TAKEN = {"optimizer": "it runs every optimizer"}  # option -> why it sets it itself
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 QUICK = ["sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax", "nadam"]
 
 
 def run(cfg):
     dataset, d = load(cfg)
-    batch = cfg.pick("batch_size", 32)
+    batch = cfg.batch(len(d.x_train), 32)
     epochs = cfg.pick("epochs", epochs_for_steps(len(d.x_train), batch), quick=3)
     names = QUICK if cfg.quick else list(OPTIMIZERS)
     runs, frames, summary_rows = [], [], []
-    for name in _progress(names):
+    bar = cfg.progress(len(names), "run", NAME)
+    for name in names:
         model = build_model(d, hidden=(16, 8), activation="relu", optimizer=OPTIMIZERS[name](),
                             dtype=cfg.dtype, seed=cfg.seed, l2=1e-4)
         r = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
@@ -40,6 +43,8 @@ def run(cfg):
                              "final train loss (Keras)": r.keras_history["loss"][-1],
                              "batch loss, worst rel. diff": v.iloc[0],
                              "final weights, worst rel. diff": v.loc["weights, final"]})
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     verdict = verdict_frame(run_rows(runs, cfg.dtype, "optimizers"))
     table = pd.DataFrame(summary_rows)
@@ -71,9 +76,3 @@ def run(cfg):
                 Section("Differences", "", figures=[diffs], tables=[("Per optimizer", table)])]
     return Report(NAME, TITLE, summary, verdict, sections, data={"runs": records},
                   settings=cfg.settings(dataset=dataset.name, epochs=epochs, batch_size=batch))
-
-
-def _progress(items):
-    from tqdm.auto import tqdm
-
-    return tqdm(items, desc="optimizers", leave=False)

@@ -12,19 +12,23 @@ import pandas as pd
 from ..compare import train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, epochs_for_steps, load, run_rows, tagged
+from .common import ALL_TASKS, build_model, epochs_for_steps, load, run_rows, tagged
 
 NAME = "regularization"
 TITLE = "Regularization: an L2 sweep, NumPy vs Keras"
+NOT_TAKEN = {}
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 
 def run(cfg):
     dataset, d = load(cfg)
-    batch = cfg.pick("batch_size", 32)
+    batch = cfg.batch(len(d.x_train), 32)
     epochs = cfg.pick("epochs", epochs_for_steps(len(d.x_train), batch), quick=3)
     optimizer = cfg.pick("optimizer", "adam")
     lambdas = [0.0, 1e-2] if cfg.quick else [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
     runs, frames, rows = [], [], []
+    bar = cfg.progress(len(lambdas), "run", NAME)
     for lam in lambdas:
         model = build_model(d, hidden=(32, 16), activation="relu", optimizer=optimizer,
                             dtype=cfg.dtype, seed=cfg.seed, l2=lam)
@@ -38,6 +42,8 @@ def run(cfg):
             rows.append({"l2": lam, "side": side, "val_loss": hist["val_loss"][-1],
                          "train loss": hist["loss"][-1],
                          "sum of squared kernel weights": float(sum(np.sum(np.square(k)) for k in kernels))})
+        bar.update()
+    bar.close()
     table = pd.DataFrame(rows)
     verdict = verdict_frame(run_rows(runs, cfg.dtype, "penalties"))
     plot = table.assign(**{"l2 (0 drawn at 1e-5)": table.l2.replace(0.0, 1e-5)})

@@ -9,10 +9,13 @@ from ..compare import compare_gradients, train_side_by_side
 from ..data import dataset_names, load_dataset, prepare
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from .common import build_model, epochs_for_steps, gradient_rows, run_rows, tagged
+from .common import ALL_TASKS, build_model, epochs_for_steps, gradient_rows, load, run_rows, tagged
 
 NAME = "tabular_tour"
 TITLE = "A tour of the bundled tabular data sets, NumPy vs Keras"
+NOT_TAKEN = {}  # --dataset or --csv: the tour of that one data set
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 
 def _score(model, d):
@@ -24,14 +27,25 @@ def _score(model, d):
     return "accuracy", float(np.mean(labels == d.y_test))
 
 
-def run(cfg):
-    names = [cfg.dataset] if cfg.dataset else dataset_names()
-    batch = cfg.pick("batch_size", 32)
-    optimizer = cfg.pick("optimizer", "adam")
-    runs, frames, checks, rows = [], [], [], []
-    for name in names:
+def _datasets(cfg):
+    """``(Dataset, Prepared)`` pairs: the user's one data set, else every bundled one."""
+    if cfg.csv or cfg.dataset:
+        yield load(cfg)
+        return
+    for name in dataset_names():
         dataset = load_dataset(name)
-        d = prepare(dataset, seed=cfg.seed)
+        yield dataset, prepare(dataset, seed=cfg.seed)
+
+
+def run(cfg):
+    optimizer = cfg.pick("optimizer", "adam")
+    runs, frames, checks, rows, names, batches = [], [], [], [], [], []
+    bar = cfg.progress(1 if (cfg.csv or cfg.dataset) else len(dataset_names()), "data set", NAME)
+    for dataset, d in _datasets(cfg):
+        name = dataset.name
+        names.append(name)
+        batch = cfg.batch(len(d.x_train), 32)
+        batches.append(batch)
         epochs = cfg.pick("epochs", epochs_for_steps(len(d.x_train), batch), quick=3)
         model = build_model(d, hidden=(16, 8), activation="relu", optimizer=optimizer,
                             dtype=cfg.dtype, seed=cfg.seed, l2=1e-4)
@@ -47,6 +61,8 @@ def run(cfg):
                      "features": d.x_train.shape[1], "steps": r.steps, "test metric": metric,
                      "NumPy": ours, "Keras": theirs,
                      "preprocessing": "; ".join(d.notes) or "standardized"})
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     verdict = verdict_frame(gradient_rows(checks, f"one batch ({len(names)} data sets)", names)
                             + run_rows(runs, cfg.dtype, "data sets", names))
@@ -65,4 +81,5 @@ def run(cfg):
     )
     sections = [Section("Per data set", "", figures=[curves], tables=[("Results", table)])]
     return Report(NAME, TITLE, summary, verdict, sections, data={"runs": records},
-                  settings=cfg.settings(optimizer=optimizer, batch_size=batch))
+                  settings=cfg.settings(dataset=", ".join(names), optimizer=optimizer,
+                                        batch_size=", ".join(map(str, sorted(set(batches))))))

@@ -15,10 +15,13 @@ from ..compare import train_side_by_side
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import initializers
-from .common import build_model, load, run_rows, step_gradient_rows, tagged
+from .common import ALL_TASKS, build_model, load, run_rows, step_gradient_rows, tagged
 
 NAME = "vanishing_gradients"
 TITLE = "Vanishing gradients: where they start, NumPy vs Keras"
+NOT_TAKEN = {}
+TASKS = ALL_TASKS
+TASKS_WHY = "any target has its output layer and loss"
 
 INITS = {"U(-1, 1)": lambda: initializers.RandomUniform(-1.0, 1.0),
          "glorot_uniform": lambda: initializers.GlorotUniform(),
@@ -27,13 +30,14 @@ INITS = {"U(-1, 1)": lambda: initializers.RandomUniform(-1.0, 1.0),
 
 def run(cfg):
     dataset, d = load(cfg)
-    batch = cfg.pick("batch_size", 32)
+    batch = cfg.batch(len(d.x_train), 32)
     epochs = cfg.pick("epochs", 3, quick=1)
     optimizer = cfg.pick("optimizer", "sgd")
     depths = [2, 6] if cfg.quick else [2, 3, 4, 5, 6]
     inits = ["U(-1, 1)", "glorot_uniform"] if cfg.quick else list(INITS)
     activations = ["sigmoid", "tanh", "relu"]
     runs, frames, mags, labels = [], [], [], []
+    bar = cfg.progress(len(activations) * len(inits) * len(depths), "run", NAME)
     for act in activations:
         for init in inits:
             for depth in depths:
@@ -44,6 +48,7 @@ def run(cfg):
                 runs.append(r)
                 labels.append(f"{act}, {init}, {depth} hidden layers")
                 frames.append(tagged(r.records, activation=act, init=init, depth=depth))
+                bar.update()
                 g = r.records[r.records.quantity == "gradient_mean_abs"]
                 g = g[g.layer.str.endswith("kernel")]
                 for (side, layer), grp in g.groupby(["side", "layer"]):
@@ -51,6 +56,7 @@ def run(cfg):
                                  "layer": _layer_index(layer, model), "mean |dJ/dW|, first step":
                                  float(grp[grp.step == 0].value.iloc[0]),
                                  "mean |dJ/dW|, whole run": float(grp.value.mean())})
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     mags = pd.DataFrame(mags)
     grads = records[(records.side == "rel_diff") & (records.quantity == "gradient")]

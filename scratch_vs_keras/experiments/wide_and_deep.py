@@ -19,10 +19,13 @@ from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import Input, Model, optimizers
 from ..scratch.layers import Concatenate, Dense, Embedding
-from .common import epochs_for_steps, gradient_rows, run_rows, tagged
+from .common import DATA_OPTIONS, epochs_for_steps, gradient_rows, run_rows, tagged
 
 NAME = "wide_and_deep"
 TITLE = "Wide and deep on Adult: embeddings and crosses, NumPy vs Keras"
+NOT_TAKEN = dict.fromkeys(DATA_OPTIONS, "it trains on the bundled Adult census data")
+TASKS = frozenset()
+TASKS_WHY = "it brings its own data"
 
 
 def build_wide_and_deep(data, kind="wide_and_deep", wide_dim=4, deep_dim=4, hidden=(32, 16),
@@ -73,10 +76,11 @@ def inputs_of(model, x):
 def run(cfg):
     rows = 3000 if cfg.quick else None
     d = prepare_adult(train_rows=rows, test_rows=1000 if cfg.quick else None, seed=cfg.seed)
-    batch = cfg.pick("batch_size", 256 if not cfg.quick else 64)
+    batch = cfg.batch(len(d.y_train), 256, quick=64)
     epochs = cfg.pick("epochs", epochs_for_steps(len(d.y_train), batch), quick=2)
     optimizer = cfg.pick("optimizer", "adam")
     runs, frames, checks, table = [], [], [], []
+    bar = cfg.progress(3, "network", NAME)
     for kind in ("wide", "deep", "wide_and_deep"):
         model = build_wide_and_deep(d, kind, dtype=cfg.dtype, seed=cfg.seed, optimizer=optimizer)
         xb = {k: v[:batch] for k, v in inputs_of(model, d.x_train).items()}
@@ -91,6 +95,8 @@ def run(cfg):
                       "val accuracy (Keras)": r.keras_history["val_accuracy"][-1],
                       "val loss (NumPy)": r.scratch_history["val_loss"][-1],
                       "val loss (Keras)": r.keras_history["val_loss"][-1]})
+        bar.update()
+    bar.close()
     records = pd.concat(frames, ignore_index=True)
     emb = pd.concat([c.table[c.table.tensor == "embeddings"] for c in checks])
     emb_grad = emb[emb.quantity == "gradient"]
