@@ -27,7 +27,6 @@ def run(cfg):
     grads = compare_gradients(model, d.x_train[:batch], d.y_train[:batch])
     run_ = train_side_by_side(model, d.x_train, d.y_train, epochs=epochs, batch_size=batch,
                               shuffle=True, validation_data=(d.x_test, d.y_test))
-    tol = RUN_TOLERANCES[cfg.dtype]["final_weight"]
     g = grads.table
     twin = g[g.quantity != "finite_difference"]
     fd = g[g.quantity == "finite_difference"]
@@ -52,10 +51,11 @@ def run(cfg):
         g.assign(check=g.layer + "/" + g.tensor, rel=g.rel_diff.clip(lower=1e-18)),
         "check", "rel", "gradient_check", "One batch: relative difference per tensor",
         "layer/tensor", "relative difference (log)",
-        "Forward activations, the loss and each gradient: NumPy vs Keras; the red bars compare "
-        "backprop with finite differences, whose own accuracy is about 1e-9. Exact zeros are "
-        "drawn at 1e-18.",
-        hue="quantity", logy=True, rotate=True)
+        "Forward activations, the loss and each gradient: NumPy vs Keras; the finite_difference "
+        "bars compare backprop with finite differences, whose own accuracy is about 1e-9. Dotted "
+        "lines: each quantity's bound. Exact zeros are drawn at 1e-18.",
+        hue="quantity", logy=True, rotate=True,
+        tolerance=g.groupby("quantity").tolerance.max().to_dict())
     sections = [
         Section("One batch, every tensor",
                 "Per tensor the relative difference max|NumPy − Keras| / max|Keras|; finite "
@@ -65,7 +65,8 @@ def run(cfg):
                 f"{run_.steps} steps ({epochs} epochs of {batch}-row batches, the last one of each "
                 "epoch shorter, the rows reshuffled each epoch from the NumPy seed and fed to "
                 "Keras in that order).",
-                figures=standard_figures(run_.records, "run", f"{optimizer}, {run_.steps} steps", tol),
+                figures=standard_figures(run_.records, "run", f"{optimizer}, {run_.steps} steps",
+                                         RUN_TOLERANCES[cfg.dtype]),
                 tables=[("Verdict of the run", run_.verdict_table())]),
     ]
     return Report(NAME, TITLE, summary, verdict, sections,
