@@ -195,6 +195,16 @@ def test_stale_leftovers_of_a_crashed_run_are_cleaned_or_restored(tmp_path):
     assert 'href="other/report.html"' in (tmp_path / "index.html").read_text()
 
 
+def test_the_repair_touches_nothing_but_report_leftovers(tmp_path):
+    # A reports folder may be a user's own folder (--out .): only our leftovers go.
+    (tmp_path / ".tmp-notes").mkdir()
+    (tmp_path / ".tmp-abcdefgh.csv").write_text("someone else's file being written")
+    (tmp_path / ".old-style").write_text("x")
+    write_report(report(1), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+        ".old-style", ".tmp-abcdefgh.csv", ".tmp-notes"]
+
+
 def test_a_foreign_verdict_json_with_bad_json_is_skipped_and_said(tmp_path):
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "verdict.json").write_text("{not json")

@@ -6,11 +6,12 @@ old one deleted. Three things could go wrong with that, and each is handled here
 
 - **A second writer.** Two processes writing reports into the same folder would interleave their
   renames (one finds the target gone and renames onto the other's fresh folder: "Directory not
-  empty", a stale ``.old-*`` left). Every write holds an exclusive ``fcntl.flock`` on
-  ``<out_root>/.lock`` from the build to the refreshed ``index.html``, so writers take turns.
-  A lock file, rather than versioned folders behind a symlink, keeps a reports folder made of plain
-  folders, which copies, zips and serves everywhere; the kernel drops the lock when its holder
-  dies, even by ``SIGKILL``, so a crash never leaves the folder locked.
+  empty", a stale ``.old-*`` left). Every write holds an exclusive ``fcntl.flock`` on the reports
+  folder itself from the build to the refreshed ``index.html``, so writers take turns. A lock,
+  rather than versioned folders behind a symlink, keeps a reports folder made of plain folders,
+  which copies, zips and serves everywhere; locking the folder rather than a lock file adds no file
+  to it; and the kernel drops the lock when its holder dies, even by ``SIGKILL``, so a crash never
+  leaves the folder locked.
 - **A signal.** While the folder is built, SIGTERM, SIGHUP and SIGINT raise
   :class:`ReportInterrupted` (where they would otherwise kill the process at once): the temporary
   folder is removed, the old report stays, and the signal is then delivered again as it would have
@@ -41,10 +42,12 @@ try:  # POSIX; elsewhere writers are not serialized (the lock becomes a no-op)
 except ImportError:  # pragma: no cover
     fcntl = None
 
-LOCK_FILE = ".lock"
 _GUARDED = tuple(getattr(signal, s) for s in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, s))
-# mkdtemp's names: the prefix, then eight of [a-z0-9_]
+# mkdtemp's names: the prefix, then eight of [a-z0-9_]; a report's folders and, from
+# write_text_atomic, the temporary copies of index.html and of the lesson pages. Nothing else is
+# touched: the reports folder may be a user's folder with other files in it.
 _LEFTOVER = re.compile(r"^\.(tmp|old)-(?P<name>.+)-[a-z0-9_]{8}$")
+_TEMP_PAGE = re.compile(r"^\.tmp-[a-z0-9_]{8}\.(html|ipynb)$")
 
 
 class ReportInterrupted(BaseException):
@@ -63,7 +66,7 @@ def _fault(point):
 def locked(out_root):
     """Hold the exclusive lock of the reports folder ``out_root`` (created if missing)."""
     os.makedirs(out_root, exist_ok=True)
-    fd = os.open(os.path.join(out_root, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(out_root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -84,25 +87,25 @@ def repair(out_root, subfolders=("lessons",)):
     """Undo what a crashed writer left in ``out_root`` (call with the lock held); returns the
     names of the reports moved back."""
     restored = []
-    entries = sorted(os.listdir(out_root), key=lambda e: os.stat(os.path.join(out_root, e)).st_mtime,
+    entries = sorted(os.listdir(out_root), key=lambda e: os.lstat(os.path.join(out_root, e)).st_mtime,
                      reverse=True)  # newest first: if one report was set aside twice, keep the last
     for entry in entries:
         m = _LEFTOVER.match(entry)
         path = os.path.join(out_root, entry)
-        if m and m.group(1) == "old" and os.path.isdir(path):
+        if m and os.path.isdir(path) and not os.path.islink(path):
             target = os.path.join(out_root, m.group("name"))
-            if not os.path.exists(target):
+            if m.group(1) == "old" and not os.path.exists(target):
                 os.rename(path, target)
                 restored.append(m.group("name"))
-                continue
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+        elif _TEMP_PAGE.match(entry):
             _remove(path)
-        elif entry.startswith(".tmp-"):
-            _remove(path)
-    for sub in subfolders:  # files written atomically there, under the lock too
+    for sub in subfolders:  # lesson pages are written under the lock too
         folder = os.path.join(out_root, sub)
         if os.path.isdir(folder):
             for entry in os.listdir(folder):
-                if entry.startswith(".tmp-"):
+                if _TEMP_PAGE.match(entry):
                     _remove(os.path.join(folder, entry))
     return restored
 
