@@ -322,12 +322,10 @@ def run_lessons(out="reports", quick_mode=False, names=None, timeout=600):
     import time
 
     import jupytext
-    import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
 
+    from .report.notebook import export_lesson
     from .report.render import write_index
-    from .report_io import write_text_atomic
 
     target = os.path.join(out, "lessons")
     os.makedirs(target, exist_ok=True)
@@ -344,9 +342,8 @@ def run_lessons(out="reports", quick_mode=False, names=None, timeout=600):
             nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
             NotebookClient(nb, timeout=timeout, kernel_name="python3",
                            resources={"metadata": {"path": str(path.parent)}}).execute()
-            write_text_atomic(os.path.join(target, f"{path.stem}.ipynb"), nbformat.writes(nb))
-            html, _ = HTMLExporter().from_notebook_node(nb)
-            write_text_atomic(os.path.join(target, f"{path.stem}.html"), html)
+            nb.metadata["scratch_vs_keras"] = {"quick mode": bool(quick_mode)}
+            export_lesson(nb, out, path.stem)   # offline HTML (MathML, no CDN) and the .ipynb
             done.append((path.stem, time.perf_counter() - started))
     finally:
         if previous is None:

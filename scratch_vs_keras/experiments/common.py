@@ -334,7 +334,8 @@ def difference_frame(records, quantities=("batch_loss", "weight")):
 
 
 def standard_figures(records, prefix, what, tolerance, col=None):
-    """Overlaid loss curves and the per-step difference of loss and weights, for one or more runs."""
+    """Overlaid loss curves and the per-step difference of loss and weights, for one or more runs;
+    ``tolerance``: the run's bounds (:func:`run_tolerances`), or one bound for both."""
     loss = loss_frame(records)
     curves = F.overlaid_curves(
         loss, "step", "batch loss", f"{prefix}_loss_curves", f"Batch loss per step: {what}",
@@ -343,10 +344,12 @@ def standard_figures(records, prefix, what, tolerance, col=None):
         "curve is dashed over the NumPy one, so a single visible curve means they coincide.",
         col=col)
     diff = difference_frame(records)
+    bound = tolerance if isinstance(tolerance, dict) else {"batch_loss": tolerance, "weight": tolerance}
     diffs = F.differences_over_time(
         diff, "step", f"{prefix}_differences", f"NumPy vs Keras, per step: {what}",
         "optimizer step",
         "Relative difference of the batch loss and of each weight tensor after every step "
-        "(log scale); the dotted red line is the float64 bound on final weights.",
-        hue="tensor", tolerance=tolerance, col=col)
+        "(log scale); the dotted lines are the bounds: batch loss and weights each their own.",
+        hue="tensor", tolerance={"batch loss": bound["batch_loss"], "weights": bound["weight"]},
+        col=col)
     return [curves, diffs]

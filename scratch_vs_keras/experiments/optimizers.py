@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..compare import train_side_by_side
 from ..compare.catalog import OPTIMIZERS
+from ..compare.training import run_tolerances
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from .common import ALL_TASKS, build_model, epochs_for_steps, load, run_rows, tagged
@@ -59,12 +60,15 @@ def run(cfg):
                                                          "final weights, worst rel. diff"],
                        var_name="quantity", value_name="relative difference")
     worst["relative difference"] = worst["relative difference"].clip(lower=1e-18)
+    bounds = run_tolerances(cfg.dtype, max(r.steps for r in runs))
     diffs = F.bars(worst, "optimizer", "relative difference", "worst_differences",
                    "Worst NumPy vs Keras difference per optimizer", "optimizer",
                    "relative difference (log)",
                    "The worst per-step batch-loss difference and the final weights' difference of "
-                   "each run; the float64 bounds are 1e-12 and 1e-10.", hue="quantity", logy=True,
-                   rotate=True)
+                   f"each run; dotted lines: their bounds ({bounds['batch_loss']:.0e} and "
+                   f"{bounds['final_weight']:.0e}).", hue="quantity", logy=True, rotate=True,
+                   tolerance={"batch loss, worst rel. diff": bounds["batch_loss"],
+                              "final weights, worst rel. diff": bounds["final_weight"]})
     summary = (
         f"{dataset.description} The same {len(names)} optimizer set-ups on both sides, "
         f"{runs[0].steps} steps each ({epochs} epochs, batch {batch}), from identical weights on "
