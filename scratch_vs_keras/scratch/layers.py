@@ -25,6 +25,7 @@ from . import activations as _activations
 from . import initializers as _initializers
 from . import regularizers as _regularizers
 from ._validation import check_positive_int
+from .sparse import SparseRows
 
 #: What a Dense layer remembers from its forward pass for the backward pass.
 DenseCache = namedtuple("DenseCache", ["x", "z", "a"])
@@ -80,7 +81,32 @@ def Input(shape, dtype=None, name=None):
 
 
 class Layer:
-    """Base class of the NumPy layers. Weights live in ``self.weights`` in Keras's order."""
+    r"""Base class of the NumPy layers. Weights live in ``self.weights`` in Keras's order.
+
+    A layer is one class in one file: it says what it computes forward and backward, which of
+    its weights are regularized, and what inputs it takes; the model only wires layers together.
+    To add a layer, subclass ``Layer`` and write
+
+    * ``compute_output_shape(input_shape)``, and ``build(input_shape, dtype, rng)`` if it has weights
+      (a list ``self.weights`` in Keras's order, named by ``weight_names()``);
+    * ``forward(x) -> (output, cache)``: ``cache`` is what ``backward`` needs;
+    * ``backward(grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True)
+      -> (weight_gradients, input_gradient)``: ``grad`` is :math:`\partial J/\partial` output;
+    * ``weight_regularizers()`` if a weight can carry a penalty;
+
+    and its Keras mapping in :mod:`scratch_vs_keras.keras_side.twin` (``keras_layer``).
+    """
+
+    #: whether the layer takes category indices (an integer ``Input``) and checks their range
+    #: with ``check_indices``, rather than float features
+    takes_indices = False
+    #: whether the layer computes a pre-activation :math:`Z` and then :math:`A = g(Z)`: its
+    #: sensitivity :math:`\delta = \partial J/\partial Z` (the lecture's :math:`\mathbf V`) is then
+    #: ``sensitivity(grad, cache)``, and the loss's logits shortcut can hand it over directly
+    has_preactivation = False
+    #: whether ``backward`` gives a weight's gradient as rows (``sparse.SparseRows``), which an
+    #: optimizer must see one tensor at a time
+    sparse_gradients = False
 
     def __init__(self, name=None):
         self.name = name
@@ -121,15 +147,42 @@ class Layer:
         """The shape (per sample) of the output for inputs of ``input_shape``."""
         raise NotImplementedError
 
+    def forward(self, x):
+        """``(output, cache)`` for the batch ``x`` (a list of arrays for several inputs)."""
+        raise NotImplementedError
+
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
+        r"""``(weight_gradients, input_gradient)`` from ``grad`` :math:`= \partial J/\partial`
+        output: the gradients follow ``self.weights``; the input gradient is a list for several
+        inputs, ``None`` with ``need_input_grad=False``. ``out``: arrays shaped like the weights to
+        write the gradients into. ``grad_is_preactivation``: ``grad`` is already
+        :math:`\partial J/\partial Z` (layers with ``has_preactivation`` only)."""
+        raise NotImplementedError
+
     def weight_names(self):
         return []
 
+    def weight_regularizers(self):
+        """The regularizer of each weight (``None`` where a weight has none), in weight order."""
+        return [None] * len(self.weights)
+
+    @property
+    def regularized(self):
+        """Whether any weight of the layer carries a penalty."""
+        return any(reg is not None for reg in self.weight_regularizers())
+
     def penalty(self):
-        return 0.0
+        r"""The layer's regularization term :math:`\Omega` (added to the loss once per batch)."""
+        total = 0.0
+        for w, reg in zip(self.weights, self.weight_regularizers()):
+            if reg is not None:
+                total = total + reg.penalty(w)
+        return total
 
     def penalty_gradients(self):
         r""":math:`\partial\Omega/\partial w` per weight, ``None`` where a weight is unregularized."""
-        return []
+        return [None if reg is None else reg.gradient(w)
+                for w, reg in zip(self.weights, self.weight_regularizers())]
 
     def count_params(self):
         return int(sum(w.size for w in self.weights))
@@ -152,6 +205,7 @@ class OnesColumn(Layer):
         return np.concatenate([ones, x], axis=1), None
 
     def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
+        """No weights; the gradient of the constant column is dropped."""
         return [], grad[:, 1:]
 
     def __repr__(self):
@@ -171,6 +225,8 @@ class Dense(Layer):
         bias_regularizer: ``None`` or a regularizer on the bias.
         name: optional name (``"dense"``, ``"dense_1"``, ... by default).
     """
+
+    has_preactivation = True
 
     def __init__(
         self,
@@ -224,23 +280,8 @@ class Dense(Layer):
     def weight_names(self):
         return ["kernel", "bias"] if self.use_bias else ["kernel"]
 
-    def _regularizers(self):
+    def weight_regularizers(self):
         return [self.kernel_regularizer, self.bias_regularizer][: len(self.weights)]
-
-    def penalty(self):
-        """The layer's regularization term :math:`\\Omega` (added to the loss once per batch)."""
-        total = 0.0
-        for w, reg in zip(self.weights, self._regularizers()):
-            if reg is not None:
-                total = total + reg.penalty(w)
-        return total
-
-    def penalty_gradients(self):
-        r""":math:`\partial\Omega/\partial w` for each weight (``None`` where unregularized)."""
-        return [
-            reg.gradient(w) if reg is not None else None
-            for w, reg in zip(self.weights, self._regularizers())
-        ]
 
     # -- forward / backward -------------------------------------------------------------------
     def forward(self, x):
@@ -251,11 +292,16 @@ class Dense(Layer):
         a = self.activation(z)
         return a, DenseCache(x, z, a)
 
+    def sensitivity(self, grad, cache):
+        r"""The sensitivity :math:`\delta = \partial J/\partial Z = \partial J/\partial A \odot g'(Z)`
+        (softmax: its vector-Jacobian product), the lecture's :math:`\mathbf V^{(l)}` transposed."""
+        return self.activation.backward(cache.z, cache.a, grad)
+
     def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         r"""Gradients of the data loss w.r.t. ``kernel``, ``bias`` and the layer's input.
 
-        ``grad`` is :math:`\partial J/\partial A` (or, with ``grad_is_preactivation=True``, already
-        :math:`\delta = \partial J/\partial Z`, as the cross-entropy logits shortcut gives it).
+        ``grad`` is :math:`\partial J/\partial A`, or with ``grad_is_preactivation=True`` already
+        :math:`\delta = \partial J/\partial Z` (as the cross-entropy logits shortcut gives it):
 
         .. math:: \delta = \frac{\partial J}{\partial A} \odot g'(Z), \quad
                   \frac{\partial J}{\partial W} = X^T\delta, \quad
@@ -266,6 +312,7 @@ class Dense(Layer):
         ``out`` (arrays shaped like the weights) the gradients are written there instead of into
         new arrays; ``need_input_grad=False`` skips :math:`\partial J/\partial X` (the first layer).
         """
+        # (sensitivity() inline: this runs every training step)
         delta = grad if grad_is_preactivation else self.activation.backward(cache.z, cache.a, grad)
         if out is None:
             out = [np.empty_like(w) for w in self.weights]
@@ -275,9 +322,8 @@ class Dense(Layer):
             # TensorFlow's; where +1/B and -1/B terms cancel, the comparison measures the gap
             # against the terms (compare.gradients.summed_magnitudes), not the near-zero result
             np.add.reduce(delta, axis=0, out=out[1])
-        grads = out
         grad_x = np.dot(delta, self.weights[0].T) if need_input_grad else None
-        return grads, grad_x
+        return out, grad_x
 
     def get_config(self):
         def name_of(obj):
@@ -318,6 +364,9 @@ class Embedding(Layer):
         name: optional name.
     """
 
+    takes_indices = True
+    sparse_gradients = True
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, name=None):
         super().__init__(name=name)
@@ -345,29 +394,28 @@ class Embedding(Layer):
     def weight_names(self):
         return ["embeddings"]
 
-    def penalty(self):
-        reg = self.embeddings_regularizer
-        return 0.0 if reg is None else reg.penalty(self.weights[0])
+    def weight_regularizers(self):
+        return [self.embeddings_regularizer][: len(self.weights)]
 
-    def penalty_gradients(self):
-        reg = self.embeddings_regularizer
-        return [None if reg is None else reg.gradient(self.weights[0])]
+    def check_indices(self, indices, name):
+        """Every index in ``[0, input_dim)``; else a ValueError naming ``name`` and the layer."""
+        if indices.size and (indices.min() < 0 or indices.max() >= self.input_dim):
+            bad = indices[(indices < 0) | (indices >= self.input_dim)][0]
+            raise ValueError(
+                f"`{name}` holds index {int(bad)}, outside [0, {self.input_dim - 1}] of the "
+                f"Embedding {self.name!r} (input_dim={self.input_dim}); map unseen or missing "
+                "categories to a reserved index."
+            )
 
     def forward(self, indices):
+        r""":math:`E_s = W_{c_s}`: the rows of the table for the batch's indices."""
         idx = np.asarray(indices).reshape(-1)
-        if idx.size and (idx.min() < 0 or idx.max() >= self.input_dim):
-            bad = idx[(idx < 0) | (idx >= self.input_dim)][0]
-            raise ValueError(
-                f"Embedding {self.name!r} got index {int(bad)}, outside [0, {self.input_dim - 1}] "
-                f"(input_dim={self.input_dim}); map unknown categories to a reserved index."
-            )
+        self.check_indices(idx, f"{self.name} input")
         return self.weights[0][idx], EmbeddingCache(idx)
 
     def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         """The table's gradient as rows, one per sample (``SparseRows``, TensorFlow's
         ``IndexedSlices``); its dense form scatter-adds them, repeated indices summed."""
-        from .optimizers.base import SparseRows
-
         return [SparseRows(cache.indices, grad, self.weights[0].shape)], None
 
     def __repr__(self):
@@ -395,6 +443,7 @@ class Concatenate(Layer):
         return np.concatenate(inputs, axis=1), ConcatenateCache([a.shape[1] for a in inputs])
 
     def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
+        """No weights; the gradient split back into the inputs' widths."""
         edges = np.cumsum(cache.widths)[:-1]
         return [], np.split(grad, edges, axis=1)
 

@@ -9,7 +9,8 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
-from .base import Optimizer, SparseRows, keras_cast
+from ..sparse import SparseRows
+from .base import Optimizer, keras_cast
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD

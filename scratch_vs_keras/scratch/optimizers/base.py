@@ -21,46 +21,8 @@ import numbers
 
 import numpy as np
 
+from ..sparse import SparseRows, dense, squares  # noqa: F401 (the optimizers import them from here)
 from .schedules import LearningRateSchedule
-
-
-class SparseRows:
-    r"""A gradient given as rows, TensorFlow's ``IndexedSlices``: ``values[k]`` belongs to row
-    ``indices[k]`` of a ``shape`` tensor, and a row may appear several times (an Embedding's
-    gradient: one row per sample of the batch).
-
-    Keras's optimizers apply element-wise functions to such a gradient row by row *before* the
-    repeated rows are summed: Adam's second moment gets :math:`\sum_k g_k^2` for a category that
-    occurs twice in the batch, not :math:`(\sum_k g_k)^2`. The NumPy optimizers do the same
-    through :func:`dense` and :func:`squares`.
-    """
-
-    def __init__(self, indices, values, shape):
-        self.indices, self.values, self.shape = np.asarray(indices), values, tuple(shape)
-
-    @property
-    def dtype(self):
-        return self.values.dtype
-
-    def map(self, fn):
-        """An element-wise function of the rows (Keras keeps such a result sparse)."""
-        return SparseRows(self.indices, fn(self.values), self.shape)
-
-    def dense(self):
-        """The dense tensor: repeated rows summed (TensorFlow's ``unsorted_segment_sum``)."""
-        out = np.zeros(self.shape, dtype=self.values.dtype)
-        np.add.at(out, self.indices, self.values)
-        return out
-
-
-def dense(g):
-    """A gradient as a dense array (repeated rows of a :class:`SparseRows` summed)."""
-    return g.dense() if isinstance(g, SparseRows) else g
-
-
-def squares(g):
-    """:math:`g^2` as Keras computes it: for :class:`SparseRows` each row squared, then summed."""
-    return g.map(np.square).dense() if isinstance(g, SparseRows) else g * g
 
 
 def keras_cast(c):
