@@ -128,3 +128,26 @@ def test_a_copy_packs_its_own_weight_buffer():
 def test_optimizer_config_is_complete():
     adam = scratch.optimizers.Adam(beta_1=0.8)
     assert adam.get_config()["beta_1"] == 0.8 and "beta_1=0.8" in repr(adam)
+
+
+# -- a new layer: one class in one file plus its Keras mapping ---------------------------------
+
+def test_a_new_layer_needs_no_change_to_the_model():
+    """``Identity`` (scratch/layers/identity.py and one entry in keras_side.twin.KERAS_LAYERS)
+    trains in a Sequential and a functional model, and its gradients equal Keras's."""
+    pytest.importorskip("tensorflow")
+    from scratch_vs_keras.compare import compare_gradients
+
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(16, 4)), (rng.random(16) > 0.5).astype(float)
+    model = _model(scratch.layers.Identity())
+    result = compare_gradients(model, x, y, finite_differences=False)
+    assert result.ok, str(result)
+    worst = result.table[result.table.quantity == "gradient"].rel_diff.max()
+    assert worst < 1e-14, str(result)
+
+    inp = scratch.Input((4,))
+    out = scratch.layers.Dense(1, activation="sigmoid")(scratch.layers.Identity()(inp))
+    functional = scratch.Model(inp, out, seed=0, dtype="float64")
+    functional.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert compare_gradients(functional, x, y, finite_differences=False).ok

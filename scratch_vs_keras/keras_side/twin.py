@@ -139,6 +139,7 @@ KERAS_LAYERS = {
     s_layers.Dense: _keras_dense,
     s_layers.Embedding: _keras_embedding,
     s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
+    s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
 }
 
 

@@ -5,14 +5,15 @@ weight layout.
   docstring lists what a new layer writes;
 * :mod:`.dense`: ``Dense`` (and the layout note: Keras's ``kernel (in, out)`` against the lecture's
   ``W (out, in)``); :mod:`.embedding`: ``Embedding``; :mod:`.concatenate`: ``Concatenate``;
-  :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row).
+  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row).
 """
 
 from .base import Input, Layer, Node
 from .concatenate import Concatenate, ConcatenateCache
 from .dense import Dense, DenseCache
 from .embedding import Embedding, EmbeddingCache
+from .identity import Identity
 from .ones_column import OnesColumn
 
 __all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Embedding", "EmbeddingCache",
-           "Input", "Layer", "Node", "OnesColumn"]
+           "Identity", "Input", "Layer", "Node", "OnesColumn"]
