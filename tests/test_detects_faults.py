@@ -28,7 +28,7 @@ def test_missing_activation_derivative_is_caught_in_that_layer(monkeypatch, rng)
 def test_unrounded_penalty_factor_is_caught_in_the_loss(monkeypatch, rng):
     model = make_model(kernel_regularizer=scratch.regularizers.L2(0.01))
     x, y = rng.normal(size=(9, 4)), rng.integers(0, 2, size=9)
-    monkeypatch.setattr(scratch.regularizers, "_f32", lambda c: c)  # the textbook factor
+    monkeypatch.setattr(scratch.regularizers, "float32_round", lambda c: c)  # the textbook factor
     result = compare_gradients(model, x, y, finite_differences=False)
     bad = _bad_rows(result)
     assert "loss" in set(bad.quantity)

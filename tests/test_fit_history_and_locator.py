@@ -166,9 +166,9 @@ def test_locator_finds_a_missing_activation_derivative(monkeypatch, data):
 def test_locator_finds_one_batch_out_of_order(monkeypatch, data):
     import types
 
-    from scratch_vs_keras.scratch import models
+    from scratch_vs_keras.scratch import trainer
 
-    real = models.batching.epoch_permutations
+    real = trainer.batching.epoch_permutations
     batch = 32
 
     def swapped(*args):
@@ -179,9 +179,9 @@ def test_locator_finds_one_batch_out_of_order(monkeypatch, data):
         return [orders[0], second, *orders[2:]]
 
     patched = types.ModuleType("batching_with_a_swap")
-    patched.__dict__.update(vars(models.batching))
+    patched.__dict__.update(vars(trainer.batching))
     patched.epoch_permutations = swapped
-    monkeypatch.setattr(models, "batching", patched)  # the NumPy side only
+    monkeypatch.setattr(trainer, "batching", patched)  # the NumPy side only
     div = _run(data, _model(O.SGD(0.1)), epochs=2, shuffle=True).first_divergence()
     steps_per_epoch = 7
     assert div.step == steps_per_epoch + 3 and div.epoch == 1

@@ -5,14 +5,19 @@ Only this package and :mod:`scratch_vs_keras.compare` import TensorFlow, and onl
 
 from .twin import (
     configure_keras,
+    KERAS_LAYERS,
     copy_weights,
     keras_inputs,
+    keras_layer,
     keras_loss,
+    keras_optimizer,
     keras_regularizer,
+    keras_schedule,
     keras_weight_names,
     keras_weights_by_name,
     to_keras,
 )
 
-__all__ = ["configure_keras", "copy_weights", "keras_inputs", "keras_loss", "keras_regularizer",
+__all__ = ["KERAS_LAYERS", "configure_keras", "copy_weights", "keras_inputs", "keras_layer",
+           "keras_loss", "keras_optimizer", "keras_regularizer", "keras_schedule",
            "keras_weight_names", "keras_weights_by_name", "to_keras"]

@@ -1,5 +1,7 @@
 """Build a compiled ``keras.Sequential`` from a ``scratch.Sequential``: the model's layer list is the
-one description both sides come from.
+one description both sides come from. This module is the one place that translates the NumPy side
+into Keras: layers (:data:`KERAS_LAYERS`, one entry per layer class), activations, initializers,
+regularizers, losses, optimizers and schedules (from their complete ``get_config()``).
 
 Keras fixes a model's float type when its layers, loss and optimizer are *created* (the dtype
 policy, the loss dtype and the learning-rate variable are frozen then), and ``fit`` casts float
@@ -11,7 +13,9 @@ Keras's float type is global, and the twin must be trained under the one it was 
 import numpy as np
 
 from ..scratch import initializers as s_init
+from ..scratch import layers as s_layers
 from ..scratch import losses as s_losses
+from ..scratch import optimizers as s_opt
 from ..scratch import regularizers as s_reg
 from ..scratch.activations import LeakyReLU
 
@@ -76,46 +80,79 @@ def keras_loss(loss):
     return cls(**kwargs)
 
 
+def keras_schedule(schedule):
+    """The Keras learning-rate schedule of the same class, from the scratch one's ``get_config()``."""
+    return _schedule_from_config(s_opt.schedules.serialize(schedule))
+
+
+def _schedule_from_config(serialized):
+    keras = _keras()
+    return getattr(keras.optimizers.schedules, serialized["class_name"])(**serialized["config"])
+
+
 def keras_optimizer(optimizer):
-    """The Keras optimizer for the scratch model's ``compile(optimizer=...)``."""
+    """A fresh Keras optimizer of the same class and arguments (``get_config()``, the learning
+    rate's schedule included), for the scratch model's ``compile(optimizer=...)``."""
     if optimizer is None:
         return "rmsprop"
-    to_keras = getattr(optimizer, "to_keras", None)
-    if to_keras is not None:
-        return to_keras()
-    return optimizer
-
-
-def _keras_layer(layer):
-    """The Keras layer with the same class, arguments and name as a scratch layer."""
-    from ..scratch.layers import Concatenate, Dense, Embedding
-
+    if not isinstance(optimizer, s_opt.Optimizer):
+        return optimizer
     keras = _keras()
-    if isinstance(layer, Dense):
-        return keras.layers.Dense(
-            layer.units,
-            activation=keras_activation(layer.activation),
-            use_bias=layer.use_bias,
-            kernel_initializer=keras_initializer(layer.kernel_initializer),
-            bias_initializer=keras_initializer(layer.bias_initializer),
-            kernel_regularizer=keras_regularizer(layer.kernel_regularizer),
-            bias_regularizer=keras_regularizer(layer.bias_regularizer),
-            name=layer.name,
+    cls = getattr(keras.optimizers, type(optimizer).__name__, None)
+    if cls is None:
+        raise ValueError(
+            f"Keras has no optimizer {type(optimizer).__name__}; to_keras translates "
+            f"{', '.join(sorted(c.__name__ for c in s_opt.ALL.values()))}."
         )
-    if isinstance(layer, Embedding):
-        return keras.layers.Embedding(
-            layer.input_dim, layer.output_dim,
-            embeddings_initializer=keras_initializer(layer.embeddings_initializer),
-            embeddings_regularizer=keras_regularizer(layer.embeddings_regularizer),
-            name=layer.name,
-        )
-    if isinstance(layer, Concatenate):
-        return keras.layers.Concatenate(name=layer.name)
-    raise ValueError(
-        f"to_keras translates Dense, Embedding and Concatenate layers; this model also has "
-        f"{layer!r}. (A course estimator with bias='row' is translated by "
-        "scratch_vs_keras.keras_side.course.)"
+    config = optimizer.get_config()
+    del config["name"]  # Keras names its own optimizer
+    if isinstance(config["learning_rate"], dict):
+        config["learning_rate"] = _schedule_from_config(config["learning_rate"])
+    return cls(**config)
+
+
+def _keras_dense(layer, keras):
+    return keras.layers.Dense(
+        layer.units,
+        activation=keras_activation(layer.activation),
+        use_bias=layer.use_bias,
+        kernel_initializer=keras_initializer(layer.kernel_initializer),
+        bias_initializer=keras_initializer(layer.bias_initializer),
+        kernel_regularizer=keras_regularizer(layer.kernel_regularizer),
+        bias_regularizer=keras_regularizer(layer.bias_regularizer),
+        name=layer.name,
     )
+
+
+def _keras_embedding(layer, keras):
+    return keras.layers.Embedding(
+        layer.input_dim, layer.output_dim,
+        embeddings_initializer=keras_initializer(layer.embeddings_initializer),
+        embeddings_regularizer=keras_regularizer(layer.embeddings_regularizer),
+        name=layer.name,
+    )
+
+
+#: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
+#: arguments and name. A new layer adds one entry here (and nothing to the model code).
+KERAS_LAYERS = {
+    s_layers.Dense: _keras_dense,
+    s_layers.Embedding: _keras_embedding,
+    s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
+    s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
+}
+
+
+def keras_layer(layer):
+    """The Keras layer with the same class, arguments and name as a scratch layer."""
+    build = KERAS_LAYERS.get(type(layer))
+    if build is None:
+        raise ValueError(
+            f"to_keras translates {', '.join(c.__name__ for c in KERAS_LAYERS)} layers; this "
+            f"model also has {layer!r}. (A course estimator with bias='row' is translated by "
+            "scratch_vs_keras.keras_side.course.)"
+        )
+    return build(layer, _keras())
 
 
 def to_keras(model, compile=True):
@@ -145,18 +182,22 @@ def to_keras(model, compile=True):
     configure_keras(model.dtype, model.seed)
     if isinstance(model, Sequential):
         twin = keras.Sequential([keras.Input(shape=model.input_shape)]
-                                + [_keras_layer(layer) for layer in model.layers], name=model.name)
+                                + [keras_layer(layer) for layer in model.layers], name=model.name)
     else:
         inputs = [keras.Input(shape=n.shape, dtype="int32" if n.dtype == "int" else model.dtype,
                               name=n.name) for n in model.inputs]
         outputs = []
-        for layer, sources in zip(model.layers, model._sources):
+        for layer, sources in zip(model.layers, model.sources):
             args = [inputs[k] if kind == "input" else outputs[k] for kind, k in sources]
-            outputs.append(_keras_layer(layer)(args if len(args) > 1 else args[0]))
+            outputs.append(keras_layer(layer)(args if len(args) > 1 else args[0]))
         twin = keras.Model(inputs=inputs, outputs=outputs[-1], name=model.name)
     copy_weights(model, twin)
     if compile:
-        model._require_loss()
+        if model.loss is None:
+            raise ValueError(
+                "to_keras(compile=True) needs a compiled model: call model.compile(optimizer=..., "
+                "loss=...) first, or pass compile=False."
+            )
         twin.compile(
             optimizer=keras_optimizer(model.optimizer),
             loss=keras_loss(model.loss),

@@ -12,7 +12,25 @@ Use it where you would use ``keras``::
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     loss, grads = model.loss_and_gradients(x, y)
 
-This package imports NumPy only (and SciPy's ``erfc`` for gelu), never TensorFlow.
+This package imports NumPy only (and SciPy's ``erfc`` for gelu), never TensorFlow; nothing in it
+imports the rest of ``scratch_vs_keras`` (import-linter checks both, see pyproject.toml).
+
+Layout, as Keras's:
+
+* ``functional`` (``Model``: the graph, forward and backward), ``sequential`` (``Sequential``),
+  ``trainer`` (compile/fit/evaluate/predict), ``models`` (the names to import);
+* ``layers/`` (one class per file: each layer owns its forward and backward, its activation's
+  derivative included), ``activations``, ``losses`` (each checks its own targets),
+  ``regularizers``, ``initializers``, ``optimizers/`` (with ``schedules``), ``metrics``,
+  ``callbacks``;
+* ``data_checks`` (input checks), ``batching`` (row orders and batches), ``weight_buffer`` (the
+  flat weight buffer), ``sparse`` (row-wise gradients), ``_validation`` (``check_number``),
+  ``_scalar_math`` (``float32_round``, TensorFlow's scalar ``pow``/``cos``).
+
+The public contract with the rest of the package: ``model.prepare(x, y)`` (checked arrays),
+``model.trace(x, y)`` (one pass: caches, outputs, loss, gradients, sensitivities),
+``model.loss_of_batch``, ``model.sources``, ``model.epoch_orders`` and ``batching.batches``;
+translating to Keras is ``keras_side``'s job, from each object's ``get_config()``.
 """
 
 from . import (

@@ -1,4 +1,11 @@
-"""Scalar ``pow`` and ``cos`` computed as TensorFlow's CPU kernels compute them on one number.
+"""Scalar math as TensorFlow computes it: constants rounded through float32 (:func:`float32_round`),
+and ``pow`` and ``cos`` as its CPU kernels compute them on one number.
+
+Keras turns a Python float constant into a tensor through float32 (``ops.cast(c, "float64")`` and
+``convert_to_tensor(c)`` make a float32 tensor first), so a float64 model computes with
+``float(np.float32(c))``: ``L2(0.01)`` penalizes with 0.009999999776..., Adam's :math:`\beta_1`
+enters its power as 0.8999999761...; :func:`float32_round` is that rounding, the package's one
+spelling of it.
 
 On a scalar, TensorFlow calls the C library's ``powf``/``cosf`` (float32) and ``pow``/``cos``
 (float64), and flushes float32 subnormal results to zero. NumPy's own float32 ``power`` differs
@@ -15,6 +22,12 @@ import math
 import numpy as np
 
 _TINY32 = np.finfo(np.float32).tiny
+
+
+def float32_round(c):
+    """The float64 value of the Python number ``c`` after a trip through float32, as Keras casts
+    a constant (``float(np.float32(c))``)."""
+    return float(np.float32(c))
 
 
 def _load_libm():

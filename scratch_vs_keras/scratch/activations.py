@@ -19,12 +19,8 @@ import math
 
 import numpy as np
 
+from ._scalar_math import float32_round
 from ._validation import lookup
-
-
-def _f32(c):
-    """The float64 value of ``c`` after a trip through float32, as TensorFlow rounds it."""
-    return float(np.float32(c))
 
 
 _EXPIT = []
@@ -120,10 +116,10 @@ class LeakyReLU(Activation):
         self.negative_slope = negative_slope
 
     def __call__(self, z):
-        return np.where(z > 0, z, _f32(self.negative_slope) * z)
+        return np.where(z > 0, z, float32_round(self.negative_slope) * z)
 
     def backward(self, z, a, grad_a):
-        return np.where(z > 0, grad_a, _f32(self.negative_slope) * grad_a)
+        return np.where(z > 0, grad_a, float32_round(self.negative_slope) * grad_a)
 
 
 class ELU(Activation):
@@ -173,7 +169,7 @@ class GELU(Activation):
             )
         self.approximate = approximate
 
-    c = _f32(0.7071067811865476)
+    c = float32_round(0.7071067811865476)
 
     @staticmethod
     def _erfc(x):

@@ -18,7 +18,7 @@ both are ``out``, as in Keras.
 
 import numpy as np
 
-from ._validation import lookup
+from ._validation import check_number, lookup
 
 
 def compute_fans(shape):
@@ -90,11 +90,9 @@ class RandomUniform(Initializer):
     """:math:`U(\\text{minval}, \\text{maxval})`, Keras's defaults ``-0.05`` and ``0.05``."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        if not maxval > minval:
-            raise ValueError(
-                f"RandomUniform needs `minval` < `maxval`; received minval={minval!r}, "
-                f"maxval={maxval!r}."
-            )
+        check_number(minval, "minval")
+        check_number(maxval, "maxval", low=minval, closed="neither",
+                     what=f"a number greater than minval={minval!r}")
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def sample(self, shape, rng):
@@ -108,8 +106,8 @@ class RandomNormal(Initializer):
     """:math:`N(\\text{mean}, \\text{stddev}^2)`, Keras's defaults 0 and 0.05."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        if not stddev > 0:
-            raise ValueError(f"RandomNormal needs `stddev` > 0; received stddev={stddev!r}.")
+        check_number(mean, "mean")
+        check_number(stddev, "stddev", low=0, closed="neither")
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def sample(self, shape, rng):

@@ -33,11 +33,13 @@ a sigmoid layer applies softmax-cross-entropy to the sigmoid's logits) and also 
 calling a loss on a plain array (as on ``predict`` output) takes the clipping path, as in Keras.
 """
 
+import warnings
+
 import numpy as np
 
 from . import activations as _activations
 from . import config
-from ._validation import lookup
+from ._validation import describe, lookup
 
 
 def _match_rank(y_true, y_pred):
@@ -59,6 +61,8 @@ class Loss:
 
     name = "loss"
     from_logits = False
+    #: the fewest output units the loss makes sense for (a categorical loss needs two classes)
+    min_output_units = 1
 
     def __init__(self, reduction="sum_over_batch_size", name=None):
         if reduction not in ("sum_over_batch_size", "sum"):
@@ -83,6 +87,44 @@ class Loss:
         """Whether Keras evaluates this loss from the pre-activation of an output layer with
         ``activation`` (the logits shortcut described in the module docstring)."""
         return False
+
+    # -- what the loss accepts ----------------------------------------------------------------
+    def check_targets(self, y, units, name="y"):
+        """The targets ``y`` (a numeric array, one row per sample) in the shape this loss takes for
+        an output layer of ``units`` units: ``(n, units)``, a 1-D ``y`` read as one column.
+
+        Raises ValueError, naming ``name``, the shape or values received and the fix."""
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != units:
+            hint = ""
+            if units > 1 and y.shape[1] == 1:
+                hint = (
+                    " For integer class labels use loss='sparse_categorical_crossentropy', or "
+                    "one-hot encode them."
+                )
+            raise ValueError(
+                f"`{name}` has shape {y.shape} but the output layer has {units} units, so the loss "
+                f"{self.name} expects shape ({y.shape[0]}, {units}).{hint}"
+            )
+        return y
+
+    def check_output_layer(self, units, activation, layer_name):
+        """Refuse an output layer the loss cannot train (too few units for its classes); warn
+        where ``from_logits=True`` meets an output that is not logits."""
+        if units < self.min_output_units:
+            raise ValueError(
+                f"{self.name} needs an output layer with at least {self.min_output_units} units "
+                f"(one per class); {layer_name!r} has {units}. For two classes use "
+                "binary_crossentropy with one sigmoid unit."
+            )
+        if self.from_logits and activation in ("sigmoid", "softmax"):
+            warnings.warn(
+                f"{self.name} received from_logits=True, but the output layer has a {activation} "
+                "activation, so it does not produce logits. As Keras, the loss is computed from "
+                "the layer's pre-activation anyway.",
+                stacklevel=4,
+            )
 
     # -- reduction ----------------------------------------------------------------------------
     def _reduce(self, values, dvalues):
@@ -157,6 +199,14 @@ class _CrossEntropy(Loss):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits}
 
 
+def _check_probabilities(y, name, loss_name):
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError(
+            f"{loss_name} expects targets in [0, 1]; `{name}` ranges over "
+            f"[{float(y.min()):g}, {float(y.max()):g}]. Encode the classes as 0/1 (one-hot for several)."
+        )
+
+
 def _clip(p):
     eps = config.epsilon()
     inside = (p >= eps) & (p <= 1 - eps)  # where tf.clip_by_value lets the gradient through
@@ -172,6 +222,12 @@ class BinaryCrossentropy(_CrossEntropy):
     """
 
     name = "binary_crossentropy"
+
+    def check_targets(self, y, units, name="y"):
+        """Targets of shape ``(n, units)`` with values in [0, 1]."""
+        y = super().check_targets(y, units, name)
+        _check_probabilities(y, name, self.name)
+        return y
 
     def per_sample(self, y_true, y_pred):
         p, inside = _clip(y_pred)
@@ -213,6 +269,21 @@ class CategoricalCrossentropy(_CrossEntropy):
     """
 
     name = "categorical_crossentropy"
+    min_output_units = 2
+
+    def check_targets(self, y, units, name="y"):
+        """One-hot (or soft) rows of shape ``(n, units)``: values in [0, 1], each row summing to 1."""
+        y = super().check_targets(y, units, name)
+        _check_probabilities(y, name, self.name)
+        sums = y.sum(axis=1)
+        if np.any(np.abs(sums - 1) > 1e-6):
+            i = int(np.argmax(np.abs(sums - 1)))
+            raise ValueError(
+                f"categorical_crossentropy expects each row of `{name}` to be one-hot (sum 1); "
+                f"row {i} sums to {float(sums[i]):g}. For integer labels use "
+                "sparse_categorical_crossentropy."
+            )
+        return y
 
     def per_sample(self, y_true, y_pred):
         s = y_pred.sum(axis=-1, keepdims=True)
@@ -241,6 +312,25 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
     """
 
     name = "sparse_categorical_crossentropy"
+    min_output_units = 2
+
+    def check_targets(self, y, units, name="y"):
+        """One integer class label in ``[0, units)`` per sample, returned with shape ``(n,)``."""
+        if not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
+            raise ValueError(
+                f"sparse_categorical_crossentropy expects `{name}` to hold one integer class "
+                f"label per sample, shape ({y.shape[0]},); received {describe(y)}. For one-hot "
+                "targets use categorical_crossentropy."
+            )
+        y = y.reshape(-1)
+        k = units
+        if np.any(y != np.round(y)) or y.min() < 0 or y.max() > k - 1:
+            bad = y[(y != np.round(y)) | (y < 0) | (y > k - 1)][0]
+            raise ValueError(
+                f"`{name}` holds class labels that are not integers in [0, {k - 1}] (the output "
+                f"layer has {k} units); found {float(bad):g}. Encode the classes as 0..{k - 1}."
+            )
+        return y
 
     @staticmethod
     def _one_hot(y_true, like):

@@ -16,11 +16,8 @@ float64 losses agree to round-off; the arguments you pass are kept unchanged.
 
 import numpy as np
 
+from ._scalar_math import float32_round
 from ._validation import check_non_negative_float, lookup
-
-
-def _f32(c):
-    return float(np.float32(c))
 
 
 class Regularizer:
@@ -53,17 +50,17 @@ class L1L2(Regularizer):
     def penalty(self, w):
         total = w.dtype.type(0)
         if self.l1:
-            total = total + _f32(self.l1) * np.abs(w).sum()
+            total = total + float32_round(self.l1) * np.abs(w).sum()
         if self.l2:
-            total = total + _f32(self.l2) * (w * w).sum()
+            total = total + float32_round(self.l2) * (w * w).sum()
         return total
 
     def gradient(self, w):
         grad = np.zeros_like(w)
         if self.l1:
-            grad += _f32(self.l1) * np.sign(w)
+            grad += float32_round(self.l1) * np.sign(w)
         if self.l2:
-            grad += 2 * _f32(self.l2) * w
+            grad += 2 * float32_round(self.l2) * w
         return grad
 
     def get_config(self):

@@ -8,14 +8,15 @@ script run twice gives the same numbers bit for bit even without a call).
 
 import numpy as np
 
+from ._validation import check_number
+
 _generator = np.random.default_rng(0)
 
 
 def set_random_seed(seed):
     """Reset the global generator that unseeded models draw their seed from."""
     global _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer; received seed={seed!r}.")
+    check_number(seed, "seed", low=0, integer=True)
     _generator = np.random.default_rng(int(seed))
 
 

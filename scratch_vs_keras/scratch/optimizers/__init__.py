@@ -9,7 +9,8 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
-from .base import Optimizer, SparseRows, keras_cast
+from ..sparse import SparseRows
+from .base import Optimizer
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -35,4 +36,4 @@ def get(identifier):
 
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam",
-           "Optimizer", "SparseRows", "get", "keras_cast", "schedules"]
+           "Optimizer", "SparseRows", "get", "schedules"]

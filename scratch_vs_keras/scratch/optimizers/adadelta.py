@@ -49,5 +49,7 @@ class Adadelta(Optimizer):
         D[...] = rho * D + (1 - rho) * delta_squared
         variable += learning_rate * delta
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {"rho": self.rho, "epsilon": self.epsilon}
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rho": self.rho, "epsilon": self.epsilon})
+        return config

@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .base import Optimizer, dense, keras_cast, squares
+from .._scalar_math import float32_round
+from .._validation import check_number
+from .base import Optimizer, dense, squares
 
 
 class Adagrad(Optimizer):
@@ -24,16 +26,12 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if initial_accumulator_value < 0:
-            raise ValueError(
-                "`initial_accumulator_value` must be non-negative; received "
-                f"{initial_accumulator_value!r}."
-            )
-        self.initial_accumulator_value = initial_accumulator_value
+        self.initial_accumulator_value = check_number(
+            initial_accumulator_value, "initial_accumulator_value", low=0)
         self.epsilon = epsilon
 
     def build(self, variables):
-        self.accumulators = self._slots(variables, keras_cast(self.initial_accumulator_value))
+        self.accumulators = self._slots(variables, float32_round(self.initial_accumulator_value))
         super().build(variables)
 
     def update_step(self, gradient, variable, learning_rate, index):
@@ -41,7 +39,9 @@ class Adagrad(Optimizer):
         A += squares(gradient)
         variable -= learning_rate * dense(gradient) / np.sqrt(A + self.epsilon)
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {
+    def get_config(self):
+        config = super().get_config()
+        config.update({
             "initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon,
-        }
+        })
+        return config

@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, check_fraction, dense, keras_cast, squares
+from .._scalar_math import float32_round
+from .base import Optimizer, check_fraction, dense, squares
 
 
 class Adam(Optimizer):
@@ -45,8 +46,8 @@ class Adam(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         dt = variable.dtype.type  # scalar arithmetic in the model's dtype, as Keras's tensors
         t = dt(self.iterations + 1)
-        beta_1_power = _scalar_math.power(dt(keras_cast(self.beta_1)), t)
-        beta_2_power = _scalar_math.power(dt(keras_cast(self.beta_2)), t)
+        beta_1_power = _scalar_math.power(dt(float32_round(self.beta_1)), t)
+        beta_2_power = _scalar_math.power(dt(float32_round(self.beta_2)), t)
         alpha = learning_rate * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         m, v = self.momentums[index], self.velocities[index]
         m += (dense(gradient) - m) * (1 - self.beta_1)
@@ -57,8 +58,10 @@ class Adam(Optimizer):
             v = v_hat
         variable -= m * alpha / (np.sqrt(v) + self.epsilon)
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {
+    def get_config(self):
+        config = super().get_config()
+        config.update({
             "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
             "amsgrad": self.amsgrad,
-        }
+        })
+        return config

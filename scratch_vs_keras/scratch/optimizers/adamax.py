@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, check_fraction, SparseRows, dense, keras_cast
+from .._scalar_math import float32_round
+from .base import Optimizer, check_fraction, SparseRows, dense
 
 
 class Adamax(Optimizer):
@@ -35,14 +36,14 @@ class Adamax(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate, index):
         dt = variable.dtype.type
-        beta_1_power = _scalar_math.power(dt(keras_cast(self.beta_1)), dt(self.iterations + 1))
+        beta_1_power = _scalar_math.power(dt(float32_round(self.beta_1)), dt(self.iterations + 1))
         m, u = self.m[index], self.u[index]
         abs_g = gradient.map(np.abs).dense() if isinstance(gradient, SparseRows) else np.abs(gradient)
         m += (dense(gradient) - m) * (1 - self.beta_1)
         u[...] = np.maximum(self.beta_2 * u, abs_g)
         variable -= learning_rate * m / ((1 - beta_1_power) * (u + self.epsilon))
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {
-            "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-        }
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config

@@ -10,83 +10,28 @@ For every training step Keras's ``optimizer.apply(grads, variables)`` does, in t
 
 Float64 and Keras's float32 rounding: wherever Keras turns a Python number into a tensor with
 ``ops.cast`` (or ``convert_to_tensor`` without a dtype), the number passes through float32 first,
-even when the model computes in float64. :func:`keras_cast` reproduces that; a constant that Keras
-multiplies in directly (``ops.multiply(rho, v)``) stays a float64 here too. Each optimizer marks
-which of its constants are cast. With that, one update computed here and one computed by Keras
+even when the model computes in float64. :func:`.._scalar_math.float32_round` reproduces that; a
+constant that Keras multiplies in directly (``ops.multiply(rho, v)``) stays a float64 here too. Each optimizer
+marks which of its constants are cast. With that, one update computed here and one computed by Keras
 from the same gradient are identical, bit for bit.
 """
 
-import math
-import numbers
-
 import numpy as np
 
-from .schedules import LearningRateSchedule
-
-
-class SparseRows:
-    r"""A gradient given as rows, TensorFlow's ``IndexedSlices``: ``values[k]`` belongs to row
-    ``indices[k]`` of a ``shape`` tensor, and a row may appear several times (an Embedding's
-    gradient: one row per sample of the batch).
-
-    Keras's optimizers apply element-wise functions to such a gradient row by row *before* the
-    repeated rows are summed: Adam's second moment gets :math:`\sum_k g_k^2` for a category that
-    occurs twice in the batch, not :math:`(\sum_k g_k)^2`. The NumPy optimizers do the same
-    through :func:`dense` and :func:`squares`.
-    """
-
-    def __init__(self, indices, values, shape):
-        self.indices, self.values, self.shape = np.asarray(indices), values, tuple(shape)
-
-    @property
-    def dtype(self):
-        return self.values.dtype
-
-    def map(self, fn):
-        """An element-wise function of the rows (Keras keeps such a result sparse)."""
-        return SparseRows(self.indices, fn(self.values), self.shape)
-
-    def dense(self):
-        """The dense tensor: repeated rows summed (TensorFlow's ``unsorted_segment_sum``)."""
-        out = np.zeros(self.shape, dtype=self.values.dtype)
-        np.add.at(out, self.indices, self.values)
-        return out
-
-
-def dense(g):
-    """A gradient as a dense array (repeated rows of a :class:`SparseRows` summed)."""
-    return g.dense() if isinstance(g, SparseRows) else g
-
-
-def squares(g):
-    """:math:`g^2` as Keras computes it: for :class:`SparseRows` each row squared, then summed."""
-    return g.map(np.square).dense() if isinstance(g, SparseRows) else g * g
-
-
-def keras_cast(c):
-    """``float(ops.cast(c, "float64"))`` for a Python float ``c``: the value after float32 rounding."""
-    return float(np.float32(c))
+from .._scalar_math import float32_round
+from .._validation import check_number
+from ..sparse import SparseRows, dense, squares  # noqa: F401 (the optimizers import them from here)
+from .schedules import LearningRateSchedule, serialize
 
 
 def check_fraction(value, name):
     """``value`` if it is a number in [0, 1) (a decay rate or a momentum), else a ValueError."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            or not 0 <= value < 1):
-        raise ValueError(f"`{name}` must be a number in [0, 1); received {name}={value!r}.")
-    return value
+    return check_number(value, name, low=0, high=1, closed="left")
 
 
-def _check_positive(value, name, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"`{name}` must be a positive number; received {name}={value!r}.")
-    return value
+def check_positive(value, name, allow_none=False):
+    """``value`` if it is a finite number > 0 (or ``None`` with ``allow_none``), else a ValueError."""
+    return check_number(value, name, low=0, closed="neither", allow_none=allow_none)
 
 
 class Optimizer:
@@ -106,16 +51,9 @@ class Optimizer:
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None):
         if not isinstance(learning_rate, LearningRateSchedule):
-            _check_positive(learning_rate, "learning_rate")
+            check_positive(learning_rate, "learning_rate")
         self._learning_rate = learning_rate
-        if weight_decay is not None and (
-            isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real)
-            or not math.isfinite(weight_decay) or weight_decay < 0
-        ):
-            raise ValueError(
-                f"`weight_decay` must be None or a non-negative number; received {weight_decay!r}."
-            )
-        self.weight_decay = weight_decay
+        self.weight_decay = check_number(weight_decay, "weight_decay", low=0, allow_none=True)
         given = [n for n, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                                 ("global_clipnorm", global_clipnorm)) if v is not None]
         if len(given) > 1:
@@ -123,9 +61,9 @@ class Optimizer:
                 f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set (Keras "
                 f"refuses this too); received {', '.join(given)}."
             )
-        self.clipnorm = _check_positive(clipnorm, "clipnorm", allow_none=True)
-        self.clipvalue = _check_positive(clipvalue, "clipvalue", allow_none=True)
-        self.global_clipnorm = _check_positive(global_clipnorm, "global_clipnorm", allow_none=True)
+        self.clipnorm = check_positive(clipnorm, "clipnorm", allow_none=True)
+        self.clipvalue = check_positive(clipvalue, "clipvalue", allow_none=True)
+        self.global_clipnorm = check_positive(global_clipnorm, "global_clipnorm", allow_none=True)
         if name is not None:
             self.name = name
         self.iterations = 0
@@ -158,7 +96,7 @@ class Optimizer:
         grads = self._clip_gradients(grads, tensors)
         lr = variables[0].dtype.type(self.learning_rate)  # Keras: ops.cast(lr, variable.dtype)
         if self.weight_decay is not None:
-            wd = keras_cast(self.weight_decay)
+            wd = float32_round(self.weight_decay)
             for w in variables:
                 w -= w * wd * lr
         self._update_all(grads, variables, lr)
@@ -195,7 +133,7 @@ class Optimizer:
             dt = grads[0].dtype.type
             c = self.global_clipnorm
             norm = np.sqrt(np.sum(np.stack([np.sum(values(g) * values(g)) for g in tensors or grads])))
-            scale = c * np.minimum(1.0 / norm, dt(keras_cast(1.0 / c)))
+            scale = c * np.minimum(1.0 / norm, dt(float32_round(1.0 / c)))
             # Keras multiplies each gradient by a tensor, which densifies an IndexedSlices: from
             # here on the optimizer sees summed rows.
             return [dense(g) * scale for g in grads]
@@ -213,40 +151,24 @@ class Optimizer:
         clone.built = False
         return clone
 
-    # -- Keras side ---------------------------------------------------------------------------
+    # -- configuration ------------------------------------------------------------------------
     def get_config(self):
+        """Every constructor argument, under Keras's names: what ``keras.optimizers.<Name>(**config)``
+        takes (a schedule as ``{"class_name": ..., "config": ...}``). Subclasses extend it as
+        Keras's do: ``config = super().get_config(); config.update({...})``."""
         lr = self._learning_rate
-        config = {
-            "name": self.name,
-            "learning_rate": lr.get_config() | {"class_name": type(lr).__name__}
-            if isinstance(lr, LearningRateSchedule) else lr,
-            "weight_decay": self.weight_decay,
-            "clipnorm": self.clipnorm,
-            "clipvalue": self.clipvalue,
-            "global_clipnorm": self.global_clipnorm,
-        }
-        return config
-
-    def _keras_kwargs(self):
-        """Constructor arguments of the Keras twin (the optimizer's own ones are added by subclasses)."""
-        lr = self._learning_rate
-        if isinstance(lr, LearningRateSchedule):
-            lr = lr.to_keras()
         return {
-            "learning_rate": lr,
+            "name": self.name,
+            "learning_rate": serialize(lr) if isinstance(lr, LearningRateSchedule) else lr,
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
         }
-
-    def to_keras(self):
-        """A fresh Keras optimizer with the same class and arguments (imports Keras)."""
-        from ...keras_side._tf import import_keras
-
-        keras = import_keras()
-
-        return getattr(keras.optimizers, type(self).__name__)(**self._keras_kwargs())
 
     def __repr__(self):
-        return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
+        lr = self._learning_rate
+        config = self.get_config() | {"learning_rate": lr}
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items()
+                         if k != "name" and (v is not None or k == "learning_rate"))
+        return f"{type(self).__name__}({args})"

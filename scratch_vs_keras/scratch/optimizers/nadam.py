@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import _scalar_math
-from .base import Optimizer, check_fraction, dense, keras_cast, squares
+from .._scalar_math import float32_round
+from .base import Optimizer, check_fraction, dense, squares
 
 
 class Nadam(Optimizer):
@@ -48,8 +49,8 @@ class Nadam(Optimizer):
     def update_step(self, gradient, variable, learning_rate, index):
         dt = variable.dtype.type
         t = dt(self.iterations + 1)
-        decay = dt(keras_cast(0.96))
-        beta_1, beta_2 = dt(keras_cast(self.beta_1)), dt(keras_cast(self.beta_2))
+        decay = dt(float32_round(0.96))
+        beta_1, beta_2 = dt(float32_round(self.beta_1)), dt(float32_round(self.beta_2))
         u_t = beta_1 * (1.0 - 0.5 * _scalar_math.power(decay, t))
         u_t_1 = beta_1 * (1.0 - 0.5 * _scalar_math.power(decay, t + 1))
         u_product_t = self.u_product
@@ -63,7 +64,7 @@ class Nadam(Optimizer):
         v_hat = v / (1 - beta_2_power)
         variable -= m_hat * learning_rate / (np.sqrt(v_hat) + self.epsilon)
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {
-            "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-        }
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config

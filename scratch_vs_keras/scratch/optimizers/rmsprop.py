@@ -57,8 +57,10 @@ class RMSprop(Optimizer):
         else:
             variable -= increment
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {
+    def get_config(self):
+        config = super().get_config()
+        config.update({
             "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
             "centered": self.centered,
-        }
+        })
+        return config

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from .. import _scalar_math
-from .._validation import check_positive_int, lookup
+from .._validation import check_number, check_positive_int, lookup
 
 
 class LearningRateSchedule:
@@ -46,25 +46,21 @@ class LearningRateSchedule:
         raise NotImplementedError
 
     def get_config(self):
+        """Every constructor argument: ``keras.optimizers.schedules.<Name>(**config)`` is the twin."""
         raise NotImplementedError
-
-    def to_keras(self):
-        """The Keras schedule with the same class and arguments (imports Keras)."""
-        from ...keras_side._tf import import_keras
-
-        keras = import_keras()
-
-        return getattr(keras.optimizers.schedules, type(self).__name__)(**self.get_config())
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 
+def serialize(schedule):
+    """``{"class_name": ..., "config": ...}``, as Keras serializes a schedule inside an optimizer's config."""
+    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+
+
 def _check_lr(value, name="initial_learning_rate"):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number; received {name}={value!r}.")
-    return value
+    return check_number(value, name, low=0, closed="neither")
 
 
 class ExponentialDecay(LearningRateSchedule):
@@ -73,9 +69,7 @@ class ExponentialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
         self.initial_learning_rate = _check_lr(initial_learning_rate)
         self.decay_steps = check_positive_int(decay_steps, "decay_steps")
-        if not decay_rate > 0:
-            raise ValueError(f"`decay_rate` must be positive; received decay_rate={decay_rate!r}.")
-        self.decay_rate = decay_rate
+        self.decay_rate = check_number(decay_rate, "decay_rate", low=0, closed="neither")
         self.staircase = staircase
 
     def __call__(self, step):
@@ -96,9 +90,7 @@ class InverseTimeDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
         self.initial_learning_rate = _check_lr(initial_learning_rate)
         self.decay_steps = check_positive_int(decay_steps, "decay_steps")
-        if not decay_rate >= 0:
-            raise ValueError(f"`decay_rate` must be non-negative; received decay_rate={decay_rate!r}.")
-        self.decay_rate = decay_rate
+        self.decay_rate = check_number(decay_rate, "decay_rate", low=0)
         self.staircase = staircase
 
     def __call__(self, step):
@@ -176,9 +168,7 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0):
         self.initial_learning_rate = _check_lr(initial_learning_rate)
         self.decay_steps = check_positive_int(decay_steps, "decay_steps")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"`alpha` must be in [0, 1]; received alpha={alpha!r}.")
-        self.alpha = alpha
+        self.alpha = check_number(alpha, "alpha", low=0, high=1)
 
     def __call__(self, step):
         dt = self._dtype(self.initial_learning_rate)

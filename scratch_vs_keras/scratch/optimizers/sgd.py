@@ -1,6 +1,7 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum, as ``keras.optimizers.SGD``."""
 
-from .base import Optimizer, check_fraction, dense, keras_cast
+from .._scalar_math import float32_round
+from .base import Optimizer, check_fraction, dense
 
 
 class SGD(Optimizer):
@@ -35,12 +36,14 @@ class SGD(Optimizer):
             variable -= gradient * learning_rate
             return
         m = self.momentums[index]
-        mu = keras_cast(self.momentum)
+        mu = float32_round(self.momentum)
         m[...] = m * mu - gradient * learning_rate
         if self.nesterov:
             variable += m * mu - gradient * learning_rate
         else:
             variable += m
 
-    def _keras_kwargs(self):
-        return super()._keras_kwargs() | {"momentum": self.momentum, "nesterov": self.nesterov}
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config

@@ -1,0 +1,19 @@
+"""Layers of the NumPy twin, one class per file as in ``keras.layers``, with Keras's arguments and
+weight layout.
+
+* :mod:`.base`: ``Input`` and ``Node`` (the functional API's symbolic tensors) and ``Layer``, whose
+  docstring lists what a new layer writes;
+* :mod:`.dense`: ``Dense`` (and the layout note: Keras's ``kernel (in, out)`` against the lecture's
+  ``W (out, in)``); :mod:`.embedding`: ``Embedding``; :mod:`.concatenate`: ``Concatenate``;
+  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row).
+"""
+
+from .base import Input, Layer, Node
+from .concatenate import Concatenate, ConcatenateCache
+from .dense import Dense, DenseCache
+from .embedding import Embedding, EmbeddingCache
+from .identity import Identity
+from .ones_column import OnesColumn
+
+__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Embedding", "EmbeddingCache",
+           "Identity", "Input", "Layer", "Node", "OnesColumn"]
