@@ -52,7 +52,8 @@ def write_bytes_atomic(path, data):
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
     try:
-        os.fchmod(fd, file_mode())
+        if hasattr(os, "fchmod"):  # POSIX (Windows has no modes to honour)
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

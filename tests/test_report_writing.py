@@ -110,12 +110,17 @@ def test_a_failing_rename_keeps_the_old_report(failing, tmp_path, monkeypatch):
     assert_complete(tmp_path, 1)
 
 
-def test_sigterm_between_the_renames_still_completes_the_swap(tmp_path):
+RENAMES = pytest.mark.parametrize("after_rename", [1, 2], ids=["old-moved-aside", "new-moved-in"])
+
+
+@RENAMES
+def test_sigterm_during_the_swap_still_completes_it(after_rename, tmp_path):
     # SIGTERM right after the old report was moved aside used to kill the process there: no
-    # report folder, the old one only as a hidden .old-*.
-    proc = run_child("""
+    # report folder, the old one only as a hidden .old-*; right after the new one was moved in,
+    # it left the old one behind as a stale .old-*.
+    proc = run_child(f"""
         write_report(report(1), out)
-        after_directory_renames(lambda n: n == 1 and os.kill(os.getpid(), signal.SIGTERM))
+        after_directory_renames(lambda n: n == {after_rename} and os.kill(os.getpid(), signal.SIGTERM))
         write_report(report(2), out)
         time.sleep(5)   # the held-back signal ends the process once the write is done
         sys.exit(3)
@@ -124,18 +129,20 @@ def test_sigterm_between_the_renames_still_completes_the_swap(tmp_path):
     assert_complete(tmp_path, 2)
 
 
-def test_a_crash_between_the_renames_is_repaired_by_the_next_write(tmp_path):
-    # SIGKILL cannot be held back: the crash leaves the old report aside. The next write into the
-    # folder (here: refreshing the index) must move it back before anything else.
-    proc = run_child("""
+@RENAMES
+def test_a_crash_during_the_swap_is_repaired_by_the_next_write(after_rename, tmp_path):
+    # SIGKILL cannot be held back: the crash leaves the old report aside (with or without the new
+    # one in place). The next write into the folder (here: refreshing the index) must repair that
+    # before anything else: the old one moved back where no report is, deleted where one is.
+    proc = run_child(f"""
         write_report(report(1), out)
-        after_directory_renames(lambda n: n == 1 and os.kill(os.getpid(), signal.SIGKILL))
+        after_directory_renames(lambda n: n == {after_rename} and os.kill(os.getpid(), signal.SIGKILL))
         write_report(report(2), out)
     """, tmp_path)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    assert not (tmp_path / "demo").exists() and hidden(tmp_path)  # the crash's state
+    assert hidden(tmp_path)  # the crash's leftovers
     write_index(tmp_path)
-    assert_complete(tmp_path, 1)
+    assert_complete(tmp_path, 1 if after_rename == 1 else 2)
 
 
 def test_sigterm_while_building_leaves_nothing_behind(tmp_path):
@@ -168,14 +175,14 @@ def test_two_writers_of_the_same_report_take_turns(tmp_path):
     # Interleaved swaps raced: "Directory not empty" / FileNotFoundError and a stale .old-* left.
     # Each rename is slowed (as on a busy disk) so that the two writers' swaps overlap.
     body = """
-        after_directory_renames(lambda n: time.sleep(0.05))
-        for i in range(8):
+        after_directory_renames(lambda n: time.sleep(0.3))
+        for i in range(5):
             write_report(report(i, figure=False), out)
     """
     procs = [run_child(body, tmp_path, wait=False) for _ in range(2)]
     errors = [p.communicate(timeout=300)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], errors
-    assert_complete_without_figure(tmp_path, 7)
+    assert_complete_without_figure(tmp_path, 4)
 
 
 def assert_complete_without_figure(out, version):

@@ -38,7 +38,7 @@ def _read_verdicts(out_root):
         status = v.get("status") or ("MATCH" if ok else "MISMATCH")
         rows.append({"name": name, "title": str(title), "status": str(status),
                      "generated": str(v.get("generated", "")), "mode": _mode(settings),
-                     "dataset": str(settings.get("dataset", "—"))})
+                     "dataset": str(settings.get("dataset") or settings.get("datasets") or "—")})
     rows.sort(key=lambda r: (r["name"] != FIRST, r["name"]))
     return rows, skipped
 
@@ -69,7 +69,7 @@ def _run_line(rows):
     if not rows:
         return "<p>No reports yet.</p>"
     modes = sorted({r["mode"] for r in rows} - {"—"})
-    kind = {("quick",): "Quick run (short settings, for a first look)",
+    kind = {(): "Settings not recorded", ("quick",): "Quick run (short settings, for a first look)",
             ("full",): "Full run (the documented sizes)"}.get(tuple(modes), "Mixed quick and full runs")
     data = ", ".join(sorted({r["dataset"] for r in rows} - {"—"})) or "unknown"
     good = sum(r["status"] == "MATCH" for r in rows)

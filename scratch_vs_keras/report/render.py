@@ -156,24 +156,32 @@ def _render(report, figure_files, env):
     return "\n".join(md), page
 
 
-def _build(report, folder):
-    """Every file of ``report`` into the (new, empty) ``folder``."""
+def _figure_files(report):
+    """Each figure as PNG bytes (drawn before the reports folder is locked: the slow part)."""
+    import io
+
     import matplotlib.pyplot as plt
 
-    os.makedirs(os.path.join(folder, "figures"))
-    figure_files = {}
+    files = {}
     for section in report.sections:
         for fig in section.figures:
-            path = os.path.join(folder, "figures", f"{fig.name}.png")
-            fig.figure.savefig(path, dpi=110, bbox_inches="tight")
+            buffer = io.BytesIO()
+            fig.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
             plt.close(fig.figure)
-            with open(path, "rb") as f:
-                figure_files[fig.name] = f.read()
+            files[fig.name] = buffer.getvalue()
+    return files
+
+
+def _build(report, folder, figure_files, env):
+    """Every file of ``report`` into the (new, empty) ``folder``."""
+    os.makedirs(os.path.join(folder, "figures"))
+    for name, data in figure_files.items():
+        with open(os.path.join(folder, "figures", f"{name}.png"), "wb") as f:
+            f.write(data)
     if report.data:
         os.makedirs(os.path.join(folder, "data"))
         for name, frame in report.data.items():
             frame.to_csv(os.path.join(folder, "data", f"{name}.csv"), index=False)
-    env = environment(report.settings)
     md, page = _render(report, figure_files, env)
     with open(os.path.join(folder, "report.md"), "w", encoding="utf-8") as f:
         f.write(md)
@@ -191,5 +199,6 @@ def _build(report, folder):
 def write_report(report, out_root):
     """Write ``report`` to ``out_root/<name>/`` and refresh ``out_root/index.html``; safe against
     interruptions and concurrent writers (see :mod:`.storage`). Returns the report's folder."""
-    return publish(out_root, report.name, lambda folder: _build(report, folder),
+    figure_files, env = _figure_files(report), environment(report.settings)
+    return publish(out_root, report.name, lambda folder: _build(report, folder, figure_files, env),
                    after=lambda: write_index_unlocked(out_root))
