@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/backprop_review.p
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("backprop_review"))
+    sys.exit(main(["run", "backprop_review"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/batch_size.py.
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("batch_size"))
+    sys.exit(main(["run", "batch_size"] + sys.argv[1:]))

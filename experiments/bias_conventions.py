@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/bias_conventions.
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("bias_conventions"))
+    sys.exit(main(["run", "bias_conventions"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/loss_functions.py
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("loss_functions"))
+    sys.exit(main(["run", "loss_functions"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/optimizers.py.
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("optimizers"))
+    sys.exit(main(["run", "optimizers"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/regularization.py
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("regularization"))
+    sys.exit(main(["run", "regularization"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/tabular_tour.py.
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("tabular_tour"))
+    sys.exit(main(["run", "tabular_tour"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/vanishing_gradien
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("vanishing_gradients"))
+    sys.exit(main(["run", "vanishing_gradients"] + sys.argv[1:]))

@@ -7,7 +7,7 @@ experiment itself, documented, is scratch_vs_keras/experiments/wide_and_deep.py.
 
 import sys
 
-from scratch_vs_keras.experiments import main
+from scratch_vs_keras.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main("wide_and_deep"))
+    sys.exit(main(["run", "wide_and_deep"] + sys.argv[1:]))

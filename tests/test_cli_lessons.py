@@ -37,7 +37,7 @@ def test_the_plain_install_brings_what_the_lessons_need():
 
 def test_lessons_runs_every_lesson_with_progress_and_says_where_they_are(tmp_path, monkeypatch,
                                                                          capsys):
-    import scratch_vs_keras.lessons as lessons
+    import scratch_vs_keras.lessons.runner as lessons
 
     calls = []
 
@@ -76,7 +76,7 @@ def test_copy_gives_a_student_the_lessons_and_never_overwrites(tmp_path, capsys)
 def test_copy_makes_files_the_student_can_edit(tmp_path, monkeypatch):
     import stat
 
-    import scratch_vs_keras.lessons as lessons
+    import scratch_vs_keras.lessons.runner as lessons
 
     readonly = tmp_path / "installed"
     readonly.mkdir()
@@ -121,7 +121,7 @@ def test_lessons_are_found_in_a_non_editable_install(tmp_path):
 def test_a_failing_lesson_is_named_in_one_line(tmp_path, monkeypatch, capsys):
     from nbclient.exceptions import CellExecutionError
 
-    import scratch_vs_keras.lessons as lessons
+    import scratch_vs_keras.lessons.runner as lessons
 
     def run_lessons(out, quick_mode=False, names=None, timeout=600):
         raise CellExecutionError("Traceback ...\nZeroDivisionError: division by zero", "", "")

@@ -93,7 +93,7 @@ def test_shuffled_batches_follow_the_numpy_permutation(data):
     """The scratch fit and the comparison use the same orders (a planted reorder is caught below)."""
     x, y = data
     model = _model(O.SGD(0.1))
-    orders = scratch.batching.epoch_permutations(model.seed, len(x), 2, model._fit_calls)
+    orders = model.epoch_orders(len(x), 2)
     seen = []
 
     class Spy(scratch.callbacks.Callback):

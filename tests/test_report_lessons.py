@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from scratch_vs_keras import lessons
+from scratch_vs_keras.lessons import runner as lessons
 from scratch_vs_keras.report import write_index
 
 TINY_LESSON = '''# %% [markdown]

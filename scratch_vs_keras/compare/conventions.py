@@ -102,7 +102,7 @@ def conventions_table(measure=True):
 def to_markdown(table):
     """The table as Markdown (residuals: the worst relative difference of weights and per-epoch
     costs over 20 epochs)."""
-    from ..report.render import markdown_table
+    from .table import markdown_table
 
     return markdown_table(table)
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .diff import (FD_MIN_COMPARED, FD_STEP_RANGE, max_abs_diff, rel_diff, rel_diff_in_context,
                    tolerance)
+from ..scratch.batching import num_rows
 from .table import format_table
 
 COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "status", "note"]
@@ -104,16 +105,16 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
         else np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    base = m._loss_of_batch(x, y)
+    base = m.loss_of_batch(x, y)
 
     def losses(flat, idx, h):
         plus, minus = np.empty(idx.size), np.empty(idx.size)
         for j, i in enumerate(idx):
             orig = flat[i]
             flat[i] = orig + h
-            plus[j] = m._loss_of_batch(x, y)
+            plus[j] = m.loss_of_batch(x, y)
             flat[i] = orig - h
-            minus[j] = m._loss_of_batch(x, y)
+            minus[j] = m.loss_of_batch(x, y)
             flat[i] = orig
         return plus, minus
 
@@ -259,8 +260,8 @@ def summed_magnitudes(model, x, y):
     """
     from ..scratch.layers import Dense
 
-    deltas = model.sensitivities(x, y)
-    caches = model._forward(x)[0]
+    trace = model.trace(x, y)
+    deltas, caches = list(trace.deltas), trace.caches
     scales = []
     for layer, cache in zip(model.layers, caches):
         if not isinstance(layer, Dense):
@@ -350,12 +351,8 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     """
     from ..keras_side import keras_inputs, to_keras
 
-    from ..scratch.models import _rows
-
     _check_fd_arguments(fd_step, fd_max_entries)
-    x = model._check_x(x)
-    model._ensure_built(x)
-    y = model._check_y(y, _rows(x))
+    x, y = model.prepare(x, y)
     if keras_model is None:
         keras_model = to_keras(model)
     step_tol = tolerance("step", model.dtype)
@@ -370,8 +367,8 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
                      "rel_diff": r if checked else float("nan"), "tolerance": tol,
                      "status": status, "note": note, "ok": status == "ok"})
 
-    outputs = dict(zip([layer.name for layer in model.layers], model._forward(x)[1]))
-    loss, grads = model._loss_and_gradients(x, y)
+    trace = model.trace(x, y)
+    outputs, loss, grads = trace.outputs, trace.loss, trace.gradients
     k_outputs, k_loss, k_grads = keras_trace(keras_model, keras_inputs(model, x), y)
 
     for name, out in outputs.items():
@@ -387,7 +384,7 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
 
     if finite_differences:
         fd, m64 = finite_difference_gradients(model, x, y, step=fd_step, max_entries=fd_max_entries)
-        _, grads64 = m64._loss_and_gradients(m64._check_x(x), m64._check_y(y, _rows(x)))
+        _, grads64 = m64.loss_and_gradients(x, y)
         fd_tol = tolerance("finite_difference", "float64")
         # Central differences carry round-off noise of about eps*|J|/h; a gradient tensor smaller
         # than 1e6 times that cannot be resolved to 1e-6, so it is compared against this floor.
@@ -413,4 +410,4 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
                 fd_tol, note, floor, checked=checked)
 
     table = pd.DataFrame(rows, columns=_ALL_COLUMNS)
-    return GradientComparison(table, model.dtype, int(_rows(x)), loss, k_loss)
+    return GradientComparison(table, model.dtype, int(num_rows(x)), loss, k_loss)

@@ -103,7 +103,7 @@ class _ScratchRecorder(Callback):
 def scratch_recorder(model, batches, record_gradients=False):
     """A recorder of the NumPy side (its callback: ``_ScratchRecorder(recorder)``); the batch loss
     is the one ``scratch.Sequential.fit`` computed and trained on (its batch logs report it)."""
-    return _Recorder(batches, None, model._loss_and_gradients, model.get_weights, record_gradients)
+    return _Recorder(batches, None, model.loss_and_gradients, model.get_weights, record_gradients)
 
 
 def keras_recorder(model, batches, record_gradients=False, names=None):
@@ -346,8 +346,6 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     from ..keras_side import to_keras
 
     from ..keras_side import keras_inputs
-    from ..scratch.models import _rows, _take
-
     for name, value in (("batch_size", batch_size), ("epochs", epochs)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}.")
@@ -359,16 +357,12 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     batch_size, epochs = int(batch_size), int(epochs)
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
-    x = ours._check_x(x)
-    ours._ensure_built(x)
-    y = ours._check_y(y, _rows(x))
+    x, y = ours.prepare(x, y)
     if keras_model is None:
         keras_model = to_keras(ours)
-    n = _rows(x)
-    orders = (batching.epoch_permutations(ours.seed, n, epochs, ours._fit_calls)
-              if shuffle else [np.arange(n)] * epochs)
+    orders = ours.epoch_orders(batching.num_rows(x), epochs, shuffle)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
-    batches = [(_take(x, s), y[s]) for epoch in slices for s in epoch]
+    batches = [b for order in orders for b in batching.batches(x, y, order, batch_size)]
     k_batches = [(keras_inputs(ours, xb), yb) for xb, yb in batches]
 
     initial = [w.copy() for w in ours.get_weights()]
@@ -385,8 +379,8 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
         diverged, s_hist = exc, (exc.history.history if exc.history else {})
     val = None
     if validation_data is not None:
-        xv = ours._check_x(validation_data[0], "x_val")
-        val = (keras_inputs(ours, xv), ours._check_y(validation_data[1], _rows(xv), "y_val"))
+        xv, yv = ours.prepare(validation_data[0], validation_data[1], "x_val", "y_val")
+        val = (keras_inputs(ours, xv), yv)
     from ..keras_side._tf import quiet_stderr
 
     with quiet_stderr():
@@ -453,7 +447,7 @@ def _gradient_rows(probe, step, epoch, batch, weights, keras_grads, names):
     batch terms cancel: a deep network's output bias reached 2e-12 that way after 20 steps.)"""
     xb, yb = batch
     probe.set_weights([np.asarray(w, dtype=probe.dtype) for w in weights])
-    _, grads = probe._loss_and_gradients(xb, yb)
+    _, grads = probe.loss_and_gradients(xb, yb)
     rows = []
     diffs = gradient_differences(probe, xb, yb, grads, keras_grads)
     for name, gs, gk, (rel, _) in zip(names, grads, keras_grads, diffs):

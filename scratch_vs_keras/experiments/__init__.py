@@ -109,12 +109,5 @@ def run(name, cfg=None, write=True, stream=None):
     return report
 
 
-def main(name, argv=None):
-    """Entry point of the scripts in ``experiments/``: ``python experiments/NAME.py [options]``."""
-    from ..cli import main as cli_main
-
-    return cli_main(["run", name] + list(sys.argv[1:] if argv is None else argv))
-
-
 __all__ = ["ALL_OPTIONS", "ALL_TASKS", "Config", "DATA_OPTIONS", "NAMES", "TaskMismatch", "check",
-           "describe", "get", "main", "options", "run"]
+           "describe", "get", "options", "run"]

@@ -51,8 +51,8 @@ def run(cfg):
     bar = cfg.progress(len(batches) + 1, "check", NAME)  # each of the first steps, then the run
     for step, idx in enumerate(batches):
         xb, yb = tr.x[idx], tr.y[idx]
-        deltas = []
-        cost, grads, _ = engine._train_pass(xb, yb, deltas)
+        trace = engine.trace(xb, yb)
+        cost, grads, deltas = trace.loss, trace.gradients, trace.deltas
         k_deltas = keras_sensitivities(model, xb, yb)
         _, k_cost, k_grads = keras_trace(model, xb, yb, outputs=False)
         k_grads = list(k_grads.values())  # kernel_1, bias_1, kernel_2, bias_2

@@ -63,7 +63,7 @@ def run(cfg):
         # sensitivities of the output layer at the start, both sides
         ours = model.sensitivities(d.x_train, y_train)[-1]
         twin = to_keras(model)
-        theirs = keras_sensitivities(twin, d.x_train, model._check_y(y_train, len(y_train)))[-1]
+        theirs = keras_sensitivities(twin, d.x_train, model.prepare(d.x_train, y_train)[1])[-1]
         a = model.predict(d.x_train)
         grad_rows.append({"setting": label, "worst rel. diff of dJ/dz (output)":
                           float(np.max(np.abs(ours - theirs)) / np.max(np.abs(theirs)))})

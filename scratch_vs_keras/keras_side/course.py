@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..scratch import float32_round
 from ..scratch.course import CourseMLP
 from ._tf import import_keras
 from .twin import configure_keras
@@ -117,7 +118,8 @@ class CourseSGD(keras.optimizers.Optimizer):
 
 
 def _float32_exact(c):
-    return float(np.float32(c)) == float(c)
+    """Whether Keras's float32 rounding of the Python float ``c`` leaves it unchanged."""
+    return float32_round(c) == float(c)
 
 
 @dataclass

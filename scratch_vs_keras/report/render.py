@@ -18,6 +18,7 @@ import platform
 import numpy as np
 import pandas as pd
 
+from ..compare.table import format_value, markdown_table
 from .index import write_index, write_index_unlocked
 from .markup import markdown_to_html
 from .storage import publish
@@ -69,29 +70,6 @@ def _cpu_name():
     return platform.processor() or platform.machine()
 
 
-def _fmt(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "ok" if v else "**MISMATCH**"
-    if isinstance(v, (float, np.floating)):
-        if np.isnan(v):
-            return "—"
-        if v == 0:
-            return "0"
-        if np.isinf(v):
-            return "inf"
-        return f"{v:.2e}" if abs(v) < 1e-3 or abs(v) >= 1e5 else f"{v:.4g}"
-    return str(v)
-
-
-def markdown_table(frame):
-    """A DataFrame as a Markdown table (floats in scientific notation where small)."""
-    cols = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for rec in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(_fmt(v).replace("|", "\\|") for v in rec) + " |")
-    return "\n".join(lines)
-
-
 _STATUS_CLASS = {"MATCH": "ok", "ok": "ok", "MISMATCH": "bad", "NOT CHECKED": "bad",
                  "not checked": "bad"}
 
@@ -108,7 +86,7 @@ def _html_table(frame):
             elif v in _STATUS_CLASS:
                 cells.append(f'<td class="{_STATUS_CLASS[v]}">{v}</td>')
             else:
-                cells.append(f"<td>{html.escape(_fmt(v))}</td>")
+                cells.append(f"<td>{html.escape(format_value(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 

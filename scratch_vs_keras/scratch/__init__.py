@@ -46,10 +46,12 @@ from . import (
     regularizers,
     utils,
 )
+from ._scalar_math import float32_round
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = [
+    "float32_round",
     "Input",
     "Model",
     "Sequential",

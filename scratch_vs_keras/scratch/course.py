@@ -356,7 +356,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
             total, grad_abs = 0.0, np.zeros(len(kernels))
             for b, idx in enumerate(batches):
                 with np.errstate(over="ignore", invalid="ignore"):
-                    cost, grads, _ = engine._train_pass(X[idx], Y[idx])
+                    cost, grads, _ = engine._train_step(X[idx], Y[idx])
                 if not np.isfinite(cost):
                     raise TrainingDivergedError(
                         f"The cost became {cost} at epoch {epoch}, mini-batch {b}; training "

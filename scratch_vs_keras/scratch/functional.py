@@ -174,9 +174,6 @@ class Model(Trainer):
         the model's input ``k``, ``("layer", j)`` for the output of layer ``j``."""
         return self._graph_sources
 
-    @property
-    def _sources(self):  # deprecated alias: callers move to Model.sources
-        return self._graph_sources
 
     @property
     def output_units(self):
@@ -263,29 +260,6 @@ class Model(Trainer):
         """Each layer's output for ``x``, by layer name (what Keras's layers output)."""
         x, _ = self.prepare(x)
         return dict(zip([layer.name for layer in self.layers], self._forward_pass(x)[1]))
-
-    # -- deprecated aliases of the contract (callers outside scratch/ move to the public names) ---
-    def _check_x(self, x, name="x"):  # deprecated alias: callers move to prepare(x)
-        return check_inputs(x, self.inputs, self.dtype, self._consumers(), name)
-
-    def _check_y(self, y, n_rows, name="y"):  # deprecated alias: callers move to prepare(x, y)
-        return self._check_targets(y, n_rows, "x", name)
-
-    def _ensure_built(self, x):  # deprecated alias: callers move to prepare(x)
-        self._build_for(x)
-
-    def _forward(self, x):  # deprecated alias: callers move to trace(x, y).caches / .outputs
-        return self._forward_pass(x)
-
-    def _loss_and_gradients(self, x, y):  # deprecated alias: callers move to trace(x, y)
-        loss, grads, _ = self._train_step(x, y)
-        return loss, [dense(g) for g in grads]
-
-    def _loss_of_batch(self, x, y):  # deprecated alias: callers move to loss_of_batch
-        return self.loss_of_batch(x, y)
-
-    def _train_pass(self, x, y, deltas=None, into_buffer=False):  # deprecated alias: trace
-        return self._train_step(x, y, deltas, into_buffer)
 
     # -- forward and backward -------------------------------------------------------------------
     def forward(self, x):

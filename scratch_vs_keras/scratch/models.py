@@ -7,8 +7,6 @@ predict). Input checks are plain functions in :mod:`.data_checks`, the flat weig
 :mod:`.weight_buffer`.
 """
 
-from .batching import num_rows as _rows  # deprecated alias: callers move to batching.num_rows
-from .batching import take_rows as _take  # deprecated alias: callers move to batching.take_rows
 from .functional import Model, Trace
 from .sequential import Sequential
 

@@ -1,0 +1,10 @@
+"""The lessons: a gradient checker that gives a student evidence (:mod:`.checker`) and the runner
+that executes the bridge lessons into notebooks and pages (:mod:`.runner`)."""
+
+from .checker import Feedback, check_gradients, check_lecture_gradients
+from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons, lesson_copy_targets,
+                     lesson_files, quick, run_lessons)
+
+__all__ = ["Feedback", "LESSONS_FOLDER", "LessonFailed", "check_gradients", "check_lecture_gradients",
+           "copy_lessons", "execute_lessons", "lesson_copy_targets", "lesson_files", "quick",
+           "run_lessons"]
