@@ -431,7 +431,7 @@ def _cmd_train(args, plan):
 
 
 def _cmd_conventions(args, plan):
-    from .compare import conventions
+    from .course import conventions
     from .report_io import write_text_atomic
 
     if args.out:

@@ -61,7 +61,7 @@ def test_train_command_rejects_bad_arguments(capsys, tmp_path):
 
 
 def test_conventions_command_writes_atomically(tmp_path, monkeypatch, capsys):
-    import scratch_vs_keras.compare.conventions as conventions
+    import scratch_vs_keras.course.conventions as conventions
 
     monkeypatch.setattr(conventions, "conventions_markdown", lambda: "# table\n")
     out = tmp_path / "conventions.md"

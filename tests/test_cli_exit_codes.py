@@ -161,7 +161,7 @@ def test_version_and_help_list_the_exit_codes(capsys):
 def test_conventions_table_fits_the_terminal(monkeypatch, capsys):
     import numpy as np
 
-    import scratch_vs_keras.compare.conventions as conventions
+    import scratch_vs_keras.course.conventions as conventions
 
     table = conventions.conventions_table(measure=False)  # the measured runs: test_course_vs_keras
     table["residual"], table["stock Keras residual"] = 1.2e-16, np.nan

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from scratch_vs_keras.scratch.course import CourseMLP, CourseSGD, bias_self_test
+from scratch_vs_keras.course.estimator import CourseMLP, CourseSGD, bias_self_test
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratch_vs_keras.compare.conventions import CONVENTIONS, conventions_table
-from scratch_vs_keras.compare.course import compare_course
-from scratch_vs_keras.scratch.course import CourseMLP
+from scratch_vs_keras.course.conventions import CONVENTIONS, conventions_table
+from scratch_vs_keras.course.compare import compare_course
+from scratch_vs_keras.course.estimator import CourseMLP
 
 ROOT = Path(__file__).resolve().parents[1]
 

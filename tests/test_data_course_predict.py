@@ -10,7 +10,7 @@ import pytest
 from scipy.special import softmax
 from sklearn.datasets import load_iris
 
-from scratch_vs_keras.scratch.course import CourseMLP
+from scratch_vs_keras.course.estimator import CourseMLP
 
 
 @pytest.fixture(scope="module")

@@ -94,8 +94,8 @@ print(check_lecture_gradients(slipped(W1, W2, X, Y), [W1, W2], X, Y))
 
 # %%
 from scratch_vs_keras.compare import keras_trace
-from scratch_vs_keras.keras_side.course import course_to_keras
-from scratch_vs_keras.scratch.course import CourseMLP, keras_to_lecture
+from scratch_vs_keras.course.keras import course_to_keras
+from scratch_vs_keras.course.estimator import CourseMLP, keras_to_lecture
 
 translation = course_to_keras(CourseMLP(n_hidden=10, random_state=0), X, data.y_train[:n])
 model = translation.model

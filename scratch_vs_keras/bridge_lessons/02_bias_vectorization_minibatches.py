@@ -26,7 +26,7 @@ import numpy as np
 
 from scratch_vs_keras.data import load_dataset, prepare
 from scratch_vs_keras.lessons import check_lecture_gradients, quick
-from scratch_vs_keras.scratch.course import CourseMLP, bias_self_test
+from scratch_vs_keras.course.estimator import CourseMLP, bias_self_test
 
 data = prepare(load_dataset("iris"), seed=0)
 epochs = 3 if quick() else 20
@@ -88,7 +88,7 @@ print("Keras batch_size=38:", [len(range(i, min(i + 38, len(X)))) for i in range
 # "mini-batches"); with that, the two trainings agree to round-off:
 
 # %%
-from scratch_vs_keras.compare.course import compare_course
+from scratch_vs_keras.course.compare import compare_course
 
 run = compare_course(CourseMLP(n_hidden=8, eta=0.01, epochs=epochs, minibatches=3,
                                random_state=0), data.x_train, data.y_train)

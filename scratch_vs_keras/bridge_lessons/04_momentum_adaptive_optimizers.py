@@ -22,7 +22,7 @@
 import numpy as np
 
 from scratch_vs_keras.lessons import quick
-from scratch_vs_keras.scratch.course import CourseSGD
+from scratch_vs_keras.course.estimator import CourseSGD
 from scratch_vs_keras.scratch import optimizers
 
 rng = np.random.default_rng(0)
@@ -66,9 +66,9 @@ print("heavy ball (course) vs SGD(momentum=0.9) (Keras): relative difference",
 # Keras translations through `model.fit`:
 
 # %%
-from scratch_vs_keras.compare.course import compare_course
+from scratch_vs_keras.course.compare import compare_course
 from scratch_vs_keras.data import load_dataset, prepare
-from scratch_vs_keras.scratch.course import CourseMLP
+from scratch_vs_keras.course.estimator import CourseMLP
 
 data = prepare(load_dataset("iris"), seed=0)
 epochs = 3 if quick() else 20

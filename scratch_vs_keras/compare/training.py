@@ -421,17 +421,17 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     rows = []
     for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses[:len(k_rec.weights)])):
         e = step_epoch[step]
-        rows += _pair_rows(step, e, "batch_loss", "model", ls, lk)
+        rows += pair_rows(step, e, "batch_loss", "model", ls, lk)
         scale = max(float(np.max(np.abs(w))) for w in k_rec.weights[step])
         for name, ws, wk in zip(names, s_rec.weights[step], k_rec.weights[step]):
-            rows += _pair_rows(step, e, "weight", name, ws, wk, scale, ours.dtype)
+            rows += pair_rows(step, e, "weight", name, ws, wk, scale, ours.dtype)
         if record_gradients:
             pre = initial if step == 0 else k_rec.weights[step - 1]
             rows += _gradient_rows(probe, step, e, batches[step], pre, k_rec.gradients[step], names)
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
-            rows += _pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
+            rows += pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
     records = pd.DataFrame(rows, columns=["step", "epoch", "side", "quantity", "layer", "value"])
     run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
     if save is not None:
@@ -451,13 +451,13 @@ def _gradient_rows(probe, step, epoch, batch, weights, keras_grads, names):
     rows = []
     diffs = gradient_differences(probe, xb, yb, grads, keras_grads)
     for name, gs, gk, (rel, _) in zip(names, grads, keras_grads, diffs):
-        rows += _pair_rows(step, epoch, "gradient", name, gs, gk, rel=rel)
+        rows += pair_rows(step, epoch, "gradient", name, gs, gk, rel=rel)
         rows += [(step, epoch, "scratch", "gradient_mean_abs", name, float(np.mean(np.abs(gs)))),
                  (step, epoch, "keras", "gradient_mean_abs", name, float(np.mean(np.abs(gk))))]
     return rows
 
 
-def _pair_rows(step, epoch, quantity, layer, ours, theirs, context_scale=0.0, dtype="float64",
+def pair_rows(step, epoch, quantity, layer, ours, theirs, context_scale=0.0, dtype="float64",
                rel=None):
     """Four tidy rows: each side's value (at the entry with the largest gap), abs and rel diff.
 

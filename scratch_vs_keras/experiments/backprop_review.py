@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from ..compare import keras_sensitivities, keras_trace
-from ..compare.course import compare_course
-from ..keras_side.course import course_to_keras
+from ..course.compare import compare_course
+from ..course.keras import course_to_keras
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from ..scratch.course import CourseMLP
+from ..course.estimator import CourseMLP
 from .common import load
 
 NAME = "backprop_review"

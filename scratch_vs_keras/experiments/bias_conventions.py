@@ -9,10 +9,10 @@ Dense layer with its bias vector. They are two computations of the same numbers.
 import numpy as np
 import pandas as pd
 
-from ..compare.course import compare_course
+from ..course.compare import compare_course
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
-from ..scratch.course import CourseMLP, bias_self_test
+from ..course.estimator import CourseMLP, bias_self_test
 from .common import load
 
 NAME = "bias_conventions"

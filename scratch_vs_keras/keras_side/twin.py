@@ -150,7 +150,7 @@ def keras_layer(layer):
         raise ValueError(
             f"to_keras translates {', '.join(c.__name__ for c in KERAS_LAYERS)} layers; this "
             f"model also has {layer!r}. (A course estimator with bias='row' is translated by "
-            "scratch_vs_keras.keras_side.course.)"
+            "scratch_vs_keras.course.keras.)"
         )
     return build(layer, _keras())
 

@@ -138,7 +138,7 @@ def check_lecture_gradients(student, W, X, Y, C=0.0, cost="quadratic", activatio
         C, cost, activation, bias: the network's settings, as ``CourseMLP``'s.
         tolerance: the relative difference below which a tensor counts as right.
     """
-    from ..scratch.course import CourseMLP
+    from ..course.estimator import CourseMLP
 
     W = [np.asarray(w, dtype=float) for w in W]
     sizes = (W[0].shape[1] - 1,) + tuple(w.shape[0] for w in W)

@@ -75,8 +75,8 @@ def conventions_table(measure=True):
     """The table as a DataFrame; with ``measure`` the residual columns are measured runs."""
     from sklearn.datasets import load_iris
 
-    from ..scratch.course import CourseMLP
-    from .course import compare_course
+    from .estimator import CourseMLP
+    from .compare import compare_course
 
     X, y = load_iris(return_X_y=True)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
@@ -102,7 +102,7 @@ def conventions_table(measure=True):
 def to_markdown(table):
     """The table as Markdown (residuals: the worst relative difference of weights and per-epoch
     costs over 20 epochs)."""
-    from .table import markdown_table
+    from ..compare.table import markdown_table
 
     return markdown_table(table)
 

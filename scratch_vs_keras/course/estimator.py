@@ -52,12 +52,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import losses
-from .callbacks import TrainingDivergedError
-from .layers import Dense, Input, OnesColumn
-from .models import Sequential
-from .optimizers.base import Optimizer, dense, squares
-from .regularizers import Regularizer
+from ..scratch import losses
+from ..scratch.callbacks import TrainingDivergedError
+from ..scratch.layers import Dense, Input, OnesColumn
+from ..scratch.models import Sequential
+from ..scratch.optimizers.base import Optimizer
+from ..scratch.sparse import dense, squares
+from ..scratch.regularizers import Regularizer
 
 DECREASE_RULES = ("none", "inverse_time", "power", "step")
 MOMENTUM_RULES = ("none", "lookback", "heavy_ball")

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scratch import float32_round
-from ..scratch.course import CourseMLP
-from ._tf import import_keras
-from .twin import configure_keras
+from .estimator import CourseMLP
+from ..keras_side._tf import import_keras
+from ..keras_side.twin import configure_keras
 
 keras = import_keras()
 ops = keras.ops

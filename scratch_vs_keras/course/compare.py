@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .table import format_table
-from .training import _pair_rows, keras_recorder
+from ..compare.table import format_table
+from ..compare.training import keras_recorder, pair_rows
 
 COURSE_TOLERANCES = {"cost": 1e-12, "weight": 1e-10}
 
@@ -52,13 +52,13 @@ def compare_course(estimator, X, y, stock=()):
     """Train ``estimator`` (a clone) and its Keras translation side by side; a :class:`CourseRun`.
 
     ``stock`` names the parts translated with stock Keras pieces instead of the exact additions
-    (see :func:`scratch_vs_keras.keras_side.course.course_to_keras`); ``True`` for all.
+    (see :func:`scratch_vs_keras.course.keras.course_to_keras`); ``True`` for all.
     """
     from ..keras_side._tf import import_keras
 
     keras = import_keras()
 
-    from ..keras_side.course import course_to_keras
+    from .keras import course_to_keras
 
     tr = course_to_keras(estimator, X, y, stock=stock)
     est = tr.estimator
@@ -93,10 +93,10 @@ def compare_course(estimator, X, y, stock=()):
 
     rows = []
     for e in range(est.epochs):
-        rows += [(e,) + r[1:] for r in _pair_rows(e, e, "cost", "model", est.cost_[e], keras_cost[e])]
+        rows += [(e,) + r[1:] for r in pair_rows(e, e, "cost", "model", est.cost_[e], keras_cost[e])]
         scale = max(float(np.max(np.abs(w))) for w in theirs[e])
         for name, a, b in zip(names, ours[e], theirs[e]):
-            rows += [(e,) + r[1:] for r in _pair_rows(e, e, "weight", name, a, b, scale, "float64")]
+            rows += [(e,) + r[1:] for r in pair_rows(e, e, "weight", name, a, b, scale, "float64")]
     records = pd.DataFrame([r[:1] + r[2:] for r in rows],
                            columns=["epoch", "side", "quantity", "layer", "value"])
     return CourseRun(records, tr.parts, est.epochs)

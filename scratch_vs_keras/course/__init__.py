@@ -1,0 +1,13 @@
+"""The course's own perceptron and its bridge to Keras, in one place.
+
+- :mod:`.estimator`: ``CourseMLP``, the notebooks' perceptron in the lecture's conventions (W as
+  ``(out, in)``, the summed cost, the bias as a row of ones or a vector), a scikit-learn
+  classifier on the package's NumPy engine. NumPy, SciPy and scikit-learn only: importing it
+  never imports TensorFlow.
+- :mod:`.keras`: the smallest Keras-side pieces that follow the course where stock Keras does
+  not (``CourseL2``, ``CourseLearningRate``, ``CourseSGD``) and ``course_to_keras``.
+- :mod:`.compare`: ``compare_course``, both trained side by side through ``model.fit``.
+- :mod:`.conventions`: the generated table of conventions and their measured residuals.
+
+Nothing is imported here, so ``scratch_vs_keras.course.estimator`` stays free of TensorFlow.
+"""
