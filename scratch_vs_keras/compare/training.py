@@ -25,7 +25,6 @@ The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer
 """
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +34,7 @@ from ..scratch import batching
 from ..scratch.callbacks import Callback, TrainingDivergedError
 from .diff import (FLOAT32_RUN_MARGIN, float32_run_tolerance, max_abs_diff, rel_diff_in_context,
                    tolerance)
-from ..report_io import write_text_atomic
+from ..report_io import write_bytes_atomic, write_text_atomic
 from .gradients import gradient_differences
 from .table import format_table
 
@@ -300,16 +299,7 @@ class SideBySideRun:
         atomically: a temporary file in the same folder, then a rename."""
         path = os.fspath(path)
         if path.endswith(".parquet"):
-            folder = os.path.dirname(os.path.abspath(path))
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".parquet")
-            os.close(fd)
-            try:
-                self.records.to_parquet(tmp, index=False)
-                os.replace(tmp, path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-            return path
+            return write_bytes_atomic(path, self.records.to_parquet(index=False))
         return write_text_atomic(path, self.records.to_csv(index=False))
 
     def __str__(self):
