@@ -88,6 +88,10 @@ def test_verdict_frame_statuses_and_report_status():
     report = Report("x", "X", "", frame)
     assert report.status == "NOT CHECKED" and not report.ok
     assert report.divergence == "b: dense/bias: 3 of 3 at a kink"
+    assert list(report.verdict_shown().columns) == ["quantity", "worst difference", "tolerance",
+                                                    "status", "where"]
+    quiet = Report("x", "X", "", verdict_frame([("a", 1e-16, 1e-12)]))
+    assert list(quiet.verdict_shown().columns) == ["quantity", "worst difference", "tolerance", "status"]
     bad = Report("x", "X", "", verdict_frame([("a", 1e-16, 1e-12), ("c", 1e-3, 1e-12, "step 4: dense/kernel")]))
     assert bad.status == "MISMATCH" and bad.divergence == "c: step 4: dense/kernel"
     with pytest.raises(ValueError, match="no finite tolerance"):

@@ -99,7 +99,7 @@ def run(name, cfg=None, write=True, stream=None):
     else:
         where = ""
     status = report.status
-    shown = report.verdict.drop(columns="ok", errors="ignore")  # the status column says it
+    shown = report.verdict_shown()
     print(f"\n== {report.title}\n{format_table(shown)}\n{status} "
           f"({report.settings['seconds']} s).{where}", file=stream)
     if status != "MATCH":

@@ -63,7 +63,7 @@ def run(cfg):
         Section("One batch, every tensor",
                 "Per tensor the relative difference max|NumPy − Keras| / max|Keras|; finite "
                 "differences are central, h = 1e-6, in float64.",
-                figures=[grad_fig], tables=[("The gradient comparison", g)]),
+                figures=[grad_fig], tables=[("The gradient comparison", g.drop(columns="ok"))]),
         Section("A whole training run",
                 f"{run_.steps} steps ({epochs} epochs of {batch}-row batches, the last one of each "
                 "epoch shorter, the rows reshuffled each epoch from the NumPy seed and fed to "

@@ -133,7 +133,7 @@ def run(cfg):
         Section("Gradients of one batch", "Each embedding table's gradient is a scatter-add of "
                 "the rows' gradients: np.add.at on the NumPy side, TensorFlow's "
                 "IndexedSlices on the Keras side.",
-                tables=[("Embedding tables", emb[["layer", "tensor", "quantity", "rel_diff", "tolerance", "ok"]])]),
+                tables=[("Embedding tables", emb[["layer", "tensor", "quantity", "rel_diff", "tolerance", "status"]])]),
         Section("Preprocessing", "\n".join(f"- {n}" for n in d.notes)),
     ]
     return Report(NAME, TITLE, summary, verdict, sections, data={"runs": records},

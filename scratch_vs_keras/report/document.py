@@ -55,6 +55,14 @@ class Report:
     def ok(self):
         return self.status == "MATCH"
 
+    def verdict_shown(self):
+        """The verdict table as a reader sees it: the status column says what ``ok`` says, and
+        the ``where`` column shows only when some row has something to say."""
+        shown = self.verdict.drop(columns="ok", errors="ignore")
+        if "where" in shown and not (shown["where"] != "").any():
+            shown = shown.drop(columns="where")
+        return shown
+
     @property
     def divergence(self):
         """Where the first mismatched (else not-checked) row says the sides part, or None."""

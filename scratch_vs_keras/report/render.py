@@ -103,7 +103,7 @@ def _caption_html(caption):
 def _render(report, figure_files, env):
     status = report.status
     css = {"MATCH": "pass", "NOT CHECKED": "none"}.get(status, "fail")
-    shown = report.verdict.drop(columns="ok", errors="ignore")  # the status column says it
+    shown = report.verdict_shown()
     md = [f"# {report.title}", "", f"**Verdict: {status}**", "", report.summary.strip(), "",
           "## Verdict", "", markdown_table(shown), ""]
     body = [f"<h1>{html.escape(report.title)}</h1>",
