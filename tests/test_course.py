@@ -27,7 +27,7 @@ def test_gradients_are_the_lectures_equations(bias, C, data):
     C*W on the weights, written here directly in the lecture's layout (samples as columns)."""
     X, y = data
     est = CourseMLP(n_hidden=6, bias=bias, C=C, random_state=0)
-    x, Y, plan = est._setup(X, y)
+    x, Y, plan = est.prepare(X, y)
     W1, W2 = est.initial_weights_  # (out, in + 1), bias in column 0
     A1 = np.vstack([np.ones(len(x)), x.T])  # the input with the bias row
     Z2 = W1 @ A1
@@ -55,7 +55,7 @@ def test_gradients_are_the_lectures_equations(bias, C, data):
 def test_cross_entropy_output_sensitivity_is_a_minus_y(data):
     X, y = data
     est = CourseMLP(n_hidden=5, cost="cross_entropy", bias="vector", random_state=1)
-    x, Y, _ = est._setup(X, y)
+    x, Y, _ = est.prepare(X, y)
     caches = est.engine_.forward(x)
     _, delta, is_delta = est.engine_._data_loss(Y, caches)
     assert is_delta  # the sensitivity w.r.t. Z: the logits shortcut
@@ -154,9 +154,9 @@ def test_fit_predict_and_reproducibility(data):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"C": -0.1}, r"`C` must be >= 0; received C=-0.1"),
-        ({"eta": 0.0}, r"`eta` must be > 0; received eta=0.0"),
-        ({"eta": -1}, r"`eta` must be > 0"),
+        ({"C": -0.1}, r"`C` must be a finite, non-negative number; received C=-0.1"),
+        ({"eta": 0.0}, r"`eta` must be a positive number; received eta=0.0"),
+        ({"eta": -1}, r"`eta` must be a positive number"),
         ({"minibatches": 100}, r"`minibatches`=100 is more than the training rows \(n_samples=45\)"),
         ({"decrease": "exponential"}, r"`decrease` must be one of 'none', 'inverse_time', 'power', 'step'; received decrease='exponential'"),
         ({"momentum": "nesterov"}, r"`momentum` must be one of 'none', 'lookback', 'heavy_ball'"),
@@ -166,7 +166,7 @@ def test_fit_predict_and_reproducibility(data):
         ({"bias": "none"}, r"`bias` must be one of 'row', 'vector'"),
         ({"n_hidden": 0}, r"`n_hidden` must be a positive integer or a non-empty tuple"),
         ({"epochs": 0}, r"`epochs` must be a positive integer"),
-        ({"alpha": 1.5}, r"`alpha` must be <= 1"),
+        ({"alpha": 1.5}, r"`alpha` must be a number in \[0, 1\]"),
         ({"adagrad": True, "momentum": "lookback"}, r"`adagrad=True` replaces the momentum rule"),
         ({"decrease": "power", "eta": 2.0}, r"needs `eta` < 1"),
     ],
@@ -199,3 +199,17 @@ EXPECTED_FAILED = {
 )
 def test_scikit_learn_conventions(estimator, check):
     check(estimator)
+
+
+def test_initial_weights_are_used_as_given():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    start = [rng.normal(size=(4, 4)), rng.normal(size=(2, 5))]
+    est = CourseMLP(n_hidden=4, epochs=1, initial_weights=start, random_state=0)
+    Xp, Y, plan = est.prepare(X, y)
+    for given, used in zip(start, est.initial_weights_):
+        np.testing.assert_array_equal(given, used)
+    np.testing.assert_array_equal(est.engine_.get_weights()[0], start[0].T)  # bias as row 0
+    with pytest.raises(ValueError, match=r"`initial_weights\[1\]` must be a finite matrix of shape \(2, 5\)"):
+        CourseMLP(n_hidden=4, initial_weights=[start[0], start[1][:, :3]]).fit(X, y)

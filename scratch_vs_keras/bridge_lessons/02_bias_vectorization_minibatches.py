@@ -62,7 +62,7 @@ def one_sample(W1, b1, W2, b2, x, y):
 
 
 est = CourseMLP(n_hidden=8, bias="vector", random_state=0)
-X, Y, plan = est._setup(data.x_train, data.y_train)    # the course's one-hot Y and its batches
+X, Y, plan = est.prepare(data.x_train, data.y_train)    # the course's one-hot Y and its batches
 W1, W2 = est.initial_weights_                          # (out, in + 1), bias in column 0
 batch = plan[0][0]                                     # the first array_split mini-batch
 totals = [0, 0, 0, 0]

@@ -65,7 +65,7 @@ def compare_course(estimator, X, y, stock=()):
     names = [f"{layer.name}/{w}" for layer in tr.model.layers for w in ("kernel", "bias")]
 
     ours = []
-    est._train(tr.x, tr.y, tr.plan, on_epoch_end=lambda e: ours.append(est.keras_weights()))
+    est.train(tr.x, tr.y, tr.plan, on_epoch_end=lambda e: ours.append(est.keras_weights()))
 
     if tr.stock_batches:
         import math

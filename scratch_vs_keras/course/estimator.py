@@ -43,7 +43,6 @@ update, penalty included); ``grad_mean_abs_[e, l]`` the mean over those mini-bat
 plots.
 """
 
-import math
 import numbers
 
 import numpy as np
@@ -52,7 +51,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..scratch import losses
+from ..scratch import check_number, losses
 from ..scratch.callbacks import TrainingDivergedError
 from ..scratch.layers import Dense, Input, OnesColumn
 from ..scratch.models import Sequential
@@ -176,6 +175,23 @@ def initial_weights(sizes, init, random_state):
     return weights
 
 
+def _given_weights(weights, sizes):
+    """Copies of the user's lecture-layout matrices, checked against the layer sizes."""
+    expected = [(fan_out, fan_in + 1) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+    if not isinstance(weights, (list, tuple)) or len(weights) != len(expected):
+        raise ValueError(f"`initial_weights` must be a list of {len(expected)} matrices of shapes "
+                         f"{expected} (out, in + 1; bias in column 0); received {type(weights).__name__} "
+                         f"of {len(weights) if hasattr(weights, '__len__') else 'no'} items.")
+    out = []
+    for i, (W, shape) in enumerate(zip(weights, expected)):
+        W = np.array(W, dtype=np.float64)
+        if W.shape != shape or not np.all(np.isfinite(W)):
+            raise ValueError(f"`initial_weights[{i}]` must be a finite matrix of shape {shape} "
+                             f"(out, in + 1; bias in column 0); received shape {W.shape}.")
+        out.append(W)
+    return out
+
+
 def lecture_to_keras(W):
     """``(kernel (in, out), bias (out,))`` from a lecture matrix ``W (out, in + 1)``, bias column 0."""
     return W[:, 1:].T.copy(), W[:, 0].copy()
@@ -189,15 +205,6 @@ def keras_to_lecture(kernel, bias):
 def _check_choice(value, name, choices):
     if value not in choices:
         raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}; received {name}={value!r}.")
-
-
-def _check_number(value, name, low=None, high=None, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"`{name}` must be a finite number; received {name}={value!r}.")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"`{name}` must be {'>' if low_open else '>='} {low}; received {name}={value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"`{name}` must be <= {high}; received {name}={value!r}.")
 
 
 class CourseMLP(ClassifierMixin, BaseEstimator):
@@ -223,12 +230,20 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         adagrad_decay: :math:`\\gamma` of the decayed AdaGrad.
         init: ``"uniform"``, ``"glorot"`` (the course's, 4x), ``"relu"`` or ``"glorot_uniform"``.
         random_state: seed (int), ``None`` or a ``numpy.random.RandomState``.
+        initial_weights: start from these lecture-layout matrices ``[W1, W2, ...]``, each
+            ``(out, in + 1)`` with the bias in column 0 (e.g. a notebook's own start), instead of
+            drawing them with ``init``; ``None`` draws them.
+
+    The steps of ``fit`` are public for the package's comparisons and lessons:
+    :meth:`prepare` (checked data, initial weights, the batch plan, the engine ``engine_``) and
+    :meth:`train` (the epochs of that plan).
     """
 
     def __init__(self, n_hidden=30, activation="sigmoid", output="sigmoid", cost="quadratic",
                  bias="row", C=0.0, eta=0.001, epochs=100, decrease="none", decrease_const=0.0,
                  decrease_step=10, minibatches=1, shuffle=True, momentum="none", alpha=0.0,
-                 adagrad=False, adagrad_decay=0.9, init="uniform", random_state=None):
+                 adagrad=False, adagrad_decay=0.9, init="uniform", random_state=None,
+                 initial_weights=None):
         self.n_hidden = n_hidden
         self.activation = activation
         self.output = output
@@ -248,9 +263,11 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         self.adagrad_decay = adagrad_decay
         self.init = init
         self.random_state = random_state
+        self.initial_weights = initial_weights
 
     # -- checks ------------------------------------------------------------------------------
-    def _hidden_sizes(self):
+    def hidden_sizes(self):
+        """The hidden layers' widths, as a tuple (``n_hidden`` checked)."""
         sizes = (self.n_hidden,) if isinstance(self.n_hidden, numbers.Integral) else tuple(self.n_hidden)
         if not sizes or any(isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1 for h in sizes):
             raise ValueError(
@@ -267,15 +284,13 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         _check_choice(self.decrease, "decrease", DECREASE_RULES)
         _check_choice(self.momentum, "momentum", MOMENTUM_RULES)
         _check_choice(self.init, "init", INITS)
-        _check_number(self.C, "C", low=0)
-        _check_number(self.eta, "eta", low=0, low_open=True)
-        _check_number(self.decrease_const, "decrease_const", low=0)
-        _check_number(self.alpha, "alpha", low=0, high=1)
-        _check_number(self.adagrad_decay, "adagrad_decay", low=0, high=1)
+        check_number(self.C, "C", low=0)
+        check_number(self.eta, "eta", low=0, closed="right")
+        check_number(self.decrease_const, "decrease_const", low=0)
+        check_number(self.alpha, "alpha", low=0, high=1)
+        check_number(self.adagrad_decay, "adagrad_decay", low=0, high=1)
         for name in ("epochs", "decrease_step", "minibatches"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}.")
+            check_number(getattr(self, name), name, low=1, integer=True)
         if self.minibatches > n_samples:
             raise ValueError(
                 f"`minibatches`={self.minibatches} is more than the training rows "
@@ -285,7 +300,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
             raise ValueError("`adagrad=True` replaces the momentum rule; use momentum='none' with it.")
         if self.decrease == "power" and self.eta >= 1:
             raise ValueError("The 'power' decrease rule eta**(1 + d*epoch) needs `eta` < 1.")
-        self._hidden_sizes()
+        self.hidden_sizes()
 
     def _targets(self, y):
         if y.dtype.kind == "f":
@@ -303,22 +318,27 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         return classes, np.eye(len(classes))[encoded]
 
     # -- building ------------------------------------------------------------------------------
-    def _setup(self, X, y):
-        """Validate, draw the initial weights and the batch plan; returns ``(X, Y, plan)``."""
+    def prepare(self, X, y):
+        """Validate, take or draw the initial weights, build the engine ``engine_`` and the batch
+        plan (per epoch, ``np.array_split`` of the epoch's row order); returns ``(X, Y, plan)``
+        with ``Y`` one-hot."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self._check_params(X.shape[0])
         self.classes_, Y = self._targets(y)
         rs = check_random_state(self.random_state)
-        sizes = (X.shape[1], *self._hidden_sizes(), len(self.classes_))
-        self.initial_weights_ = initial_weights(sizes, self.init, rs)
-        self.engine_ = self._build_engine(sizes, self.initial_weights_)
+        sizes = (X.shape[1], *self.hidden_sizes(), len(self.classes_))
+        self.initial_weights_ = (initial_weights(sizes, self.init, rs) if self.initial_weights is None
+                                 else _given_weights(self.initial_weights, sizes))
+        self.engine_ = self.build_engine(sizes, self.initial_weights_)
         plan = []
         for _ in range(self.epochs):
             order = rs.permutation(X.shape[0]) if self.shuffle else np.arange(X.shape[0])
             plan.append(np.array_split(order, self.minibatches))
         return X, Y, plan
 
-    def _build_engine(self, sizes, weights):
+    def build_engine(self, sizes, weights):
+        """The NumPy engine (a ``scratch.Sequential``) for layer ``sizes``, from lecture-layout
+        ``weights``, compiled with the course's summed cost and its optimizer ``CourseSGD``."""
         row = self.bias == "row"
         reg = CourseL2(self.C, skip_first_row=row) if self.C else None
         layers = [Input(shape=(sizes[0],))]
@@ -344,11 +364,13 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y):
         """Train on ``X`` (samples as rows, as scikit-learn) and class labels ``y``."""
-        X, Y, plan = self._setup(X, y)
-        self._train(X, Y, plan)
+        X, Y, plan = self.prepare(X, y)
+        self.train(X, Y, plan)
         return self
 
-    def _train(self, X, Y, plan, on_epoch_end=None, on_batch_end=None):
+    def train(self, X, Y, plan, on_epoch_end=None, on_batch_end=None):
+        """Run the epochs of ``plan`` on the prepared ``X, Y``, recording ``cost_`` and
+        ``grad_mean_abs_`` per epoch; the callbacks get ``(epoch)`` and ``(epoch, batch, cost)``."""
         engine = self.engine_
         optimizer = engine.optimizer
         kernels = [i for i, n in enumerate(engine.weight_names()) if n.endswith("/kernel")]
@@ -481,9 +503,9 @@ def bias_self_test(X, y, **params):
     runs = {}
     for mode in BIAS_MODES:
         est = CourseMLP(**{**params, "bias": mode})
-        Xv, Y, plan = est._setup(X, y)
+        Xv, Y, plan = est.prepare(X, y)
         snapshots = []
-        est._train(Xv, Y, plan, on_epoch_end=lambda e, est=est, s=snapshots: s.append(est.W_))
+        est.train(Xv, Y, plan, on_epoch_end=lambda e, est=est, s=snapshots: s.append(est.W_))
         runs[mode] = (est, snapshots)
     rows = []
     (row_est, row_w), (vec_est, vec_w) = runs["row"], runs["vector"]

@@ -174,7 +174,7 @@ def course_to_keras(estimator, X, y, stock=()):
     if unknown:
         raise ValueError(f"Unknown `stock` parts {sorted(unknown)}; valid: {', '.join(STOCK_PARTS)}.")
     est = clone(estimator)
-    x, Y, plan = est._setup(X, y)
+    x, Y, plan = est.prepare(X, y)
     configure_keras("float64")
     k = Y.shape[1]
     C = float(est.C)
@@ -189,7 +189,7 @@ def course_to_keras(estimator, X, y, stock=()):
         reg = CourseL2(C)
         parts["L2"] = f"CourseL2(C={C!r}) on kernels (float64 factor)"
     layers = [keras.Input(shape=(x.shape[1],))]
-    for units in est._hidden_sizes():
+    for units in est.hidden_sizes():
         layers.append(keras.layers.Dense(units, activation=est.activation, kernel_regularizer=reg))
     layers.append(keras.layers.Dense(k, activation=est.output, kernel_regularizer=reg))
     model = keras.Sequential(layers, name="course_translation")

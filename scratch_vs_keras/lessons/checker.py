@@ -143,7 +143,7 @@ def check_lecture_gradients(student, W, X, Y, C=0.0, cost="quadratic", activatio
     W = [np.asarray(w, dtype=float) for w in W]
     sizes = (W[0].shape[1] - 1,) + tuple(w.shape[0] for w in W)
     est = CourseMLP(n_hidden=sizes[1:-1], activation=activation, cost=cost, bias="vector", C=C)
-    engine = est._build_engine(sizes, W)
+    engine = est.build_engine(sizes, W)
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     _, grads = engine.loss_and_gradients(X, Y)
 

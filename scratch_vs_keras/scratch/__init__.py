@@ -47,10 +47,12 @@ from . import (
     utils,
 )
 from ._scalar_math import float32_round
+from ._validation import check_number
 from .layers import Input
 from .models import Model, Sequential
 
 __all__ = [
+    "check_number",
     "float32_round",
     "Input",
     "Model",

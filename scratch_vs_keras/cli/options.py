@@ -1,0 +1,78 @@
+"""The command line's vocabulary: its options, which commands take each, the exit status, and
+the error raised for bad input (exit 2)."""
+
+EXIT_STATUS = """exit status:
+  0  every check matched
+  1  a check did not match, or could not be checked (the first divergence is printed)
+  2  bad input: an option, data set, CSV file or path that cannot be used; nothing was run or
+     written, and the one-line message says what to change
+  3  a file could not be read or written while running (the message names it)
+"""
+
+EPILOG = """Options may stand before or after the command; a command refuses an option it does not use.
+
+examples:
+  scratch-vs-keras                          # main job, report in reports/headline/
+  scratch-vs-keras run optimizers --quick   # every optimizer, short runs
+  scratch-vs-keras run tabular_tour --dtype float32
+  scratch-vs-keras run headline --csv my.csv --target label   # report in reports/headline-my/
+  scratch-vs-keras lessons --copy my_lessons
+
+""" + EXIT_STATUS
+
+RUNS = {"main", "run"}  # the main job and `run NAME|all`: they write reports
+DATA = RUNS | {"gradients", "train"}
+
+# (flag, dest, argparse keywords, the commands that use it, default)
+OPTIONS = [
+    ("--dataset", "dataset", dict(metavar="NAME", help="a bundled data set (see `list`)"), DATA, None),
+    ("--csv", "csv", dict(metavar="PATH", help="your own CSV file (with --target)"), DATA, None),
+    ("--target", "target", dict(metavar="COLUMN", help="the target column of --csv"), DATA, None),
+    ("--encoding", "encoding", dict(metavar="NAME", help="text encoding of --csv (default utf-8; "
+                                    "e.g. latin-1, cp1252)"), DATA, "utf-8"),
+    ("--epochs", "epochs", dict(type=int, metavar="N", help="epochs (default: each experiment's "
+                                "own, usually enough for 1,000 steps)"), RUNS | {"train"}, None),
+    ("--batch-size", "batch_size", dict(type=int, metavar="N", help="rows per step, at most the "
+                                        "training rows (default: usually 32)"), DATA, None),
+    ("--optimizer", "optimizer", dict(metavar="NAME", help="sgd, rmsprop, adagrad, adadelta, adam, "
+                                      "adamw, adamax, nadam (default: each experiment's own)"),
+     RUNS | {"train"}, None),
+    ("--dtype", "dtype", dict(choices=["float64", "float32"], help="float type of both sides "
+                              "(default float64, for round-off-level checks)"), DATA, "float64"),
+    ("--seed", "seed", dict(type=int, metavar="N", help="seed of the data split, initial weights "
+                            "and shuffling, a non-negative integer (default 0)"), DATA, 0),
+    ("--quick", "quick", dict(action="store_true", help="short runs: for a first look and for "
+                              "tests"), RUNS | {"lessons"}, False),
+    ("--out", "out", dict(metavar="PATH", help="folder of the reports (default reports); for "
+                          "`conventions`, the Markdown file to write"),
+     RUNS | {"lessons", "conventions"}, "reports"),
+    ("--no-shuffle", "shuffle", dict(action="store_false", help="visit the rows in order"),
+     {"train"}, True),
+    ("--save", "save", dict(metavar="PATH", help="write the per-step records to PATH (.csv, or "
+                            ".parquet with pyarrow)"), {"train"}, None),
+    ("--copy", "copy", dict(metavar="DIR", help="copy the lesson files to DIR to edit (does not "
+                            "overwrite)"), {"lessons"}, None),
+]
+FLAG = {dest: flag for flag, dest, *_ in OPTIONS}
+
+COMMANDS = {
+    "list": "the experiments and data sets",
+    "run": "NAME|all: run one experiment (or all) and write its report under --out",
+    "gradients": "one batch: activations, loss, every gradient, NumPy vs Keras (no report)",
+    "train": "a side-by-side training run through model.fit, verdict table (no report)",
+    "conventions": "the course's conventions vs their Keras translations, measured",
+    "lessons": "execute the bridge lessons (HTML in --out/lessons/), or --copy DIR to edit",
+}
+
+
+class BadInput(ValueError):
+    """A user error found before anything runs: exit 2 with this one-line message."""
+
+
+def _config(args):
+    from ..experiments import Config
+
+    return Config(dataset=args.dataset, csv=args.csv, target=args.target, epochs=args.epochs,
+                  batch_size=args.batch_size, optimizer=args.optimizer, dtype=args.dtype,
+                  seed=args.seed, quick=args.quick, out=args.out, encoding=args.encoding,
+                  show_progress=True)
