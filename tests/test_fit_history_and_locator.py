@@ -168,20 +168,20 @@ def test_locator_finds_one_batch_out_of_order(monkeypatch, data):
 
     from scratch_vs_keras.scratch import trainer
 
-    real = trainer.batching.epoch_permutations
-    batch = 32
+    real = trainer.batching.batches
+    calls = []
 
-    def swapped(*args):
-        orders = real(*args)
-        second = orders[1].copy()  # the second epoch of the NumPy fit: batches 3 and 4 swapped
-        second[3 * batch:4 * batch], second[4 * batch:5 * batch] = (
-            orders[1][4 * batch:5 * batch], orders[1][3 * batch:4 * batch])
-        return [orders[0], second, *orders[2:]]
+    def swapped(x, y, order, batch_size):
+        epoch = real(x, y, order, batch_size)
+        calls.append(order)
+        if len(calls) == 2:  # the second epoch of the NumPy fit: batches 3 and 4 swapped
+            epoch[3], epoch[4] = epoch[4], epoch[3]
+        return epoch
 
     patched = types.ModuleType("batching_with_a_swap")
     patched.__dict__.update(vars(trainer.batching))
-    patched.epoch_permutations = swapped
-    monkeypatch.setattr(trainer, "batching", patched)  # the NumPy side only
+    patched.batches = swapped
+    monkeypatch.setattr(trainer, "batching", patched)  # the NumPy fit only, not the harness
     div = _run(data, _model(O.SGD(0.1)), epochs=2, shuffle=True).first_divergence()
     steps_per_epoch = 7
     assert div.step == steps_per_epoch + 3 and div.epoch == 1

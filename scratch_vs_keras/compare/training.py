@@ -336,14 +336,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     from ..keras_side import to_keras
 
     from ..keras_side import keras_inputs
-    for name, value in (("batch_size", batch_size), ("epochs", epochs)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}.")
-    if keras_feed not in ("dataset", "generator", "arrays") or (keras_feed == "arrays" and shuffle):
-        raise ValueError(
-            f"`keras_feed` must be 'dataset', 'generator' or (with shuffle=False) 'arrays'; "
-            f"received {keras_feed!r}."
-        )
+    _check_run_arguments(batch_size, epochs, shuffle, keras_feed)
     batch_size, epochs = int(batch_size), int(epochs)
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
@@ -371,53 +364,11 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     if validation_data is not None:
         xv, yv = ours.prepare(validation_data[0], validation_data[1], "x_val", "y_val")
         val = (keras_inputs(ours, xv), yv)
-    from ..keras_side._tf import quiet_stderr
-
-    with quiet_stderr():
-        if keras_feed == "dataset":  # the default: every epoch's batches as one tf.data pipeline
-            data = keras_dataset(keras_inputs(ours, x), y, orders, batch_size)
-            k_hist = keras_model.fit(data, steps_per_epoch=len(slices[0]), epochs=epochs,
-                                     shuffle=False, verbose=0, validation_data=val,
-                                     validation_batch_size=batch_size, callbacks=[kcb]).history
-        elif keras_feed == "generator":
-            def generator():
-                for xb, yb in k_batches:
-                    yield xb, yb
-
-            k_hist = keras_model.fit(generator(), steps_per_epoch=len(slices[0]), epochs=epochs,
-                                     shuffle=False, verbose=0, validation_data=val,
-                                     validation_batch_size=batch_size, callbacks=[kcb]).history
-        elif keras_feed == "arrays" and not shuffle:
-            k_hist = keras_model.fit(keras_inputs(ours, x), y, batch_size=batch_size, epochs=epochs,
-                                     shuffle=False, verbose=0, validation_data=val,
-                                     callbacks=[kcb]).history
-        else:
-            raise ValueError(
-                f"`keras_feed` must be 'dataset', 'generator' or (with shuffle=False) 'arrays'; "
-                f"received {keras_feed!r}."
-            )
-    if diverged is not None or k_rec.diverged_at is not None:
-        k_step = k_rec.diverged_at
-        s_step = diverged.step if diverged is not None else None
-        raise TrainingDivergedError(
-            f"The loss became NaN or infinite: NumPy side at step {s_step}, Keras side at step "
-            f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
-            s_step if s_step is not None else k_step, None, None,
-        )
-
-    names = ours.weight_names()
+    k_hist = _keras_fit(keras_model, keras_feed, keras_inputs(ours, x), y, orders, k_batches,
+                        batch_size, len(slices[0]), epochs, val, kcb)
+    _raise_if_diverged(diverged, k_rec)
     probe = ours.astype(ours.dtype) if record_gradients else None
-    step_epoch = [e for e, epoch in enumerate(slices) for _ in epoch]
-    rows = []
-    for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses[:len(k_rec.weights)])):
-        e = step_epoch[step]
-        rows += pair_rows(step, e, "batch_loss", "model", ls, lk)
-        scale = max(float(np.max(np.abs(w))) for w in k_rec.weights[step])
-        for name, ws, wk in zip(names, s_rec.weights[step], k_rec.weights[step]):
-            rows += pair_rows(step, e, "weight", name, ws, wk, scale, ours.dtype)
-        if record_gradients:
-            pre = initial if step == 0 else k_rec.weights[step - 1]
-            rows += _gradient_rows(probe, step, e, batches[step], pre, k_rec.gradients[step], names)
+    rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe, ours.dtype)
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
@@ -427,6 +378,63 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     if save is not None:
         run.save(save)
     return run
+
+
+def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
+    for name, value in (("batch_size", batch_size), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer; received {name}={value!r}.")
+    if keras_feed not in ("dataset", "generator", "arrays") or (keras_feed == "arrays" and shuffle):
+        raise ValueError(
+            f"`keras_feed` must be 'dataset', 'generator' or (with shuffle=False) 'arrays'; "
+            f"received {keras_feed!r}."
+        )
+
+
+def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_epoch, epochs, val,
+               callback):
+    """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History."""
+    from ..keras_side._tf import quiet_stderr
+
+    kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=[callback])
+    if feed == "arrays":
+        data, kwargs["batch_size"] = (x, y), batch_size
+    else:
+        kwargs.update(steps_per_epoch=steps_per_epoch, validation_batch_size=batch_size)
+        source = (keras_dataset(x, y, orders, batch_size) if feed == "dataset"
+                  else ((xb, yb) for xb, yb in batches))
+        data = (source,)
+    with quiet_stderr():
+        return keras_model.fit(*data, **kwargs).history
+
+
+def _raise_if_diverged(diverged, k_rec):
+    if diverged is None and k_rec.diverged_at is None:
+        return
+    k_step = k_rec.diverged_at
+    s_step = diverged.step if diverged is not None else None
+    raise TrainingDivergedError(
+        f"The loss became NaN or infinite: NumPy side at step {s_step}, Keras side at step "
+        f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
+        s_step if s_step is not None else k_step, None, None,
+    )
+
+
+def _step_rows(names, slices, batches, s_rec, k_rec, initial, probe, dtype):
+    """Per step: the batch loss, every weight tensor after the update and (with a ``probe`` model)
+    the gradients at the step's pre-update weights, both sides."""
+    step_epoch = [e for e, epoch in enumerate(slices) for _ in epoch]
+    rows = []
+    for step, (ls, lk) in enumerate(zip(s_rec.losses, k_rec.losses[:len(k_rec.weights)])):
+        e = step_epoch[step]
+        rows += pair_rows(step, e, "batch_loss", "model", ls, lk)
+        scale = max(float(np.max(np.abs(w))) for w in k_rec.weights[step])
+        for name, ws, wk in zip(names, s_rec.weights[step], k_rec.weights[step]):
+            rows += pair_rows(step, e, "weight", name, ws, wk, scale, dtype)
+        if probe is not None:
+            pre = initial if step == 0 else k_rec.weights[step - 1]
+            rows += _gradient_rows(probe, step, e, batches[step], pre, k_rec.gradients[step], names)
+    return rows
 
 
 def _gradient_rows(probe, step, epoch, batch, weights, keras_grads, names):
