@@ -84,7 +84,7 @@ def stubs(tmp_path, monkeypatch):
     """A temporary working folder with the README's example CSV; stubbed experiment bodies,
     lesson runs and conventions measurement (see the module docstring)."""
     import scratch_vs_keras.course.conventions as conventions
-    import scratch_vs_keras.lessons as lessons
+    import scratch_vs_keras.lessons.runner as lessons
     from scratch_vs_keras.data import load_dataset
 
     monkeypatch.chdir(tmp_path)
