@@ -154,22 +154,16 @@ def _probe(path, target, flag):
 
 
 def _check_verdicts(out):
-    import json
+    """Refuse an output folder whose reports the index could not read (a foreign or broken
+    ``verdict.json``): found now, not after the run."""
+    from ..report.index import read_verdicts
 
-    for name in sorted(os.listdir(out)):
-        path = os.path.join(out, name, "verdict.json")
-        if name.startswith(".") or not os.path.isfile(path):
-            continue
-        try:
-            with open(path, encoding="utf-8") as f:
-                verdict = json.load(f)
-            ours = isinstance(verdict, dict) and isinstance(verdict.get("title"), str) and "ok" in verdict
-        except (OSError, ValueError):
-            ours = False
-        if not ours:
-            raise BadInput(f"{path} is not a scratch_vs_keras verdict (bad JSON or other fields), "
-                           f"and {os.path.join(out, 'index.html')} lists every report folder: move "
-                           "that folder away or choose another --out.")
+    _, skipped = read_verdicts(out)
+    if skipped:
+        path = os.path.join(out, skipped[0].split(":")[0])
+        raise BadInput(f"{path} is not a scratch_vs_keras verdict (bad JSON or other fields), "
+                       f"and {os.path.join(out, 'index.html')} lists every report folder: move "
+                       "that folder away or choose another --out.")
 
 
 def _importable(module):

@@ -19,7 +19,7 @@ FIRST = "headline"
 _STATUS_CSS = {"MATCH": "ok", "NOT CHECKED": "none"}
 
 
-def _read_verdicts(out_root):
+def read_verdicts(out_root):
     """``(rows, skipped)``: one dict per readable report, one note per unreadable one."""
     rows, skipped = [], []
     for name in sorted(os.listdir(out_root)):
@@ -100,7 +100,7 @@ def _lessons_section(out_root, skipped):
 
 def index_page(out_root):
     """The HTML of ``out_root``'s index, and the notes on what was skipped."""
-    rows, skipped = _read_verdicts(out_root)
+    rows, skipped = read_verdicts(out_root)
     lessons = _lessons_section(out_root, skipped)
     notes = ""
     if skipped:
