@@ -4,6 +4,8 @@
   ``(out, in)``, the summed cost, the bias as a row of ones or a vector), a scikit-learn
   classifier on the package's NumPy engine. NumPy, SciPy and scikit-learn only: importing it
   never imports TensorFlow.
+- :mod:`.weights`: the lecture's layout ``W (out, in + 1)``, bias in column 0, against Keras's
+  kernel and bias; the course's initial draws.
 - :mod:`.keras`: the smallest Keras-side pieces that follow the course where stock Keras does
   not (``CourseL2``, ``CourseLearningRate``, ``CourseSGD``) and ``course_to_keras``.
 - :mod:`.compare`: ``compare_course``, both trained side by side through ``model.fit``.

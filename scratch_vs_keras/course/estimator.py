@@ -58,6 +58,7 @@ from ..scratch.models import Sequential
 from ..scratch.optimizers.base import Optimizer
 from ..scratch.sparse import dense, squares
 from ..scratch.regularizers import Regularizer
+from .weights import engine_weights, given_weights, initial_weights, keras_to_lecture, lecture_to_keras  # noqa: F401
 
 DECREASE_RULES = ("none", "inverse_time", "power", "step")
 MOMENTUM_RULES = ("none", "lookback", "heavy_ball")
@@ -154,52 +155,6 @@ class CourseSGD(Optimizer):
             variable -= learning_rate * s
         else:
             variable -= learning_rate * dense(gradient)
-
-
-def initial_weights(sizes, init, random_state):
-    """The lecture-layout initial matrices ``W_l`` of shape ``(out, in + 1)``, bias in column 0."""
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        if init == "uniform":
-            weights.append(random_state.uniform(-1.0, 1.0, size=(fan_out, fan_in + 1)))
-            continue
-        if init == "glorot":
-            limit = 4 * np.sqrt(6.0 / (fan_in + fan_out + 1))
-        elif init == "relu":
-            limit = np.sqrt(2) * np.sqrt(6.0 / (fan_in + fan_out + 1))
-        else:  # glorot_uniform, Keras's
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-        W = random_state.uniform(-limit, limit, size=(fan_out, fan_in + 1))
-        W[:, 0] = 0.0
-        weights.append(W)
-    return weights
-
-
-def _given_weights(weights, sizes):
-    """Copies of the user's lecture-layout matrices, checked against the layer sizes."""
-    expected = [(fan_out, fan_in + 1) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
-    if not isinstance(weights, (list, tuple)) or len(weights) != len(expected):
-        raise ValueError(f"`initial_weights` must be a list of {len(expected)} matrices of shapes "
-                         f"{expected} (out, in + 1; bias in column 0); received {type(weights).__name__} "
-                         f"of {len(weights) if hasattr(weights, '__len__') else 'no'} items.")
-    out = []
-    for i, (W, shape) in enumerate(zip(weights, expected)):
-        W = np.array(W, dtype=np.float64)
-        if W.shape != shape or not np.all(np.isfinite(W)):
-            raise ValueError(f"`initial_weights[{i}]` must be a finite matrix of shape {shape} "
-                             f"(out, in + 1; bias in column 0); received shape {W.shape}.")
-        out.append(W)
-    return out
-
-
-def lecture_to_keras(W):
-    """``(kernel (in, out), bias (out,))`` from a lecture matrix ``W (out, in + 1)``, bias column 0."""
-    return W[:, 1:].T.copy(), W[:, 0].copy()
-
-
-def keras_to_lecture(kernel, bias):
-    """The lecture matrix ``(out, in + 1)`` (bias column 0) from Keras's ``kernel`` and ``bias``."""
-    return np.concatenate([np.asarray(bias)[:, None], np.asarray(kernel).T], axis=1)
 
 
 def _check_choice(value, name, choices):
@@ -328,7 +283,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         rs = check_random_state(self.random_state)
         sizes = (X.shape[1], *self.hidden_sizes(), len(self.classes_))
         self.initial_weights_ = (initial_weights(sizes, self.init, rs) if self.initial_weights is None
-                                 else _given_weights(self.initial_weights, sizes))
+                                 else given_weights(self.initial_weights, sizes))
         self.engine_ = self.build_engine(sizes, self.initial_weights_)
         plan = []
         for _ in range(self.epochs):
@@ -358,7 +313,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
             loss=loss,
             loss_weights=float(k),  # Keras averages the k outputs; the course sums them
         )
-        engine.set_weights(_engine_weights(weights, row))
+        engine.set_weights(engine_weights(weights, row))
         return engine
 
     # -- training ------------------------------------------------------------------------------
@@ -478,16 +433,6 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
         return tags
-
-
-def _engine_weights(weights, row):
-    """Lecture matrices -> the engine's weights: ``W.T`` (bias row 0) or ``kernel, bias`` pairs."""
-    if row:
-        return [W.T.copy() for W in weights]
-    out = []
-    for W in weights:
-        out.extend(lecture_to_keras(W))
-    return out
 
 
 def bias_self_test(X, y, **params):
