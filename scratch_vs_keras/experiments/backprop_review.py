@@ -23,17 +23,12 @@ from ..course.keras import course_to_keras
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..course.estimator import CourseMLP
-from .common import load
+from .common import COURSE_NOT_TAKEN, COURSE_TASKS, COURSE_TASKS_WHY, load
 
 NAME = "backprop_review"
 TITLE = "Back-propagation review: the lecture's equations vs Keras, step by step"
-NOT_TAKEN = {  # option -> why this experiment sets it itself
-    "batch_size": "the lecture's network trains on 10 mini-batches (np.array_split)",
-    "optimizer": "the course's estimator has its own SGD",
-    "dtype": "the course's estimator computes in float64",
-}
-TASKS = {"binary", "multiclass"}
-TASKS_WHY = "the lecture's network has one sigmoid output per class"
+# the course's estimator sets these itself (option -> why), and takes class labels only
+NOT_TAKEN, TASKS, TASKS_WHY = COURSE_NOT_TAKEN, COURSE_TASKS, COURSE_TASKS_WHY
 
 
 def run(cfg):

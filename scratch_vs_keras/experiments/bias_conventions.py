@@ -13,17 +13,12 @@ from ..course.compare import compare_course
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..course.estimator import CourseMLP, bias_self_test
-from .common import load
+from .common import COURSE_NOT_TAKEN, COURSE_TASKS, COURSE_TASKS_WHY, load
 
 NAME = "bias_conventions"
 TITLE = "Bias as a row of ones vs a bias vector vs Keras"
-NOT_TAKEN = {  # option -> why this experiment sets it itself
-    "batch_size": "the lecture's network trains on 10 mini-batches (np.array_split)",
-    "optimizer": "the course's estimator has its own SGD",
-    "dtype": "the course's estimator computes in float64",
-}
-TASKS = {"binary", "multiclass"}
-TASKS_WHY = "the lecture's network has one sigmoid output per class"
+# the course's estimator sets these itself (option -> why), and takes class labels only
+NOT_TAKEN, TASKS, TASKS_WHY = COURSE_NOT_TAKEN, COURSE_TASKS, COURSE_TASKS_WHY
 
 
 def run(cfg):

@@ -23,6 +23,14 @@ from ..scratch.layers import Dense
 DATA_OPTIONS = frozenset({"dataset", "csv", "target", "encoding"})
 ALL_OPTIONS = DATA_OPTIONS | {"epochs", "batch_size", "optimizer", "dtype", "seed", "quick", "out"}
 ALL_TASKS = frozenset({"binary", "multiclass", "regression"})
+# The experiments built on the course's estimator (backprop_review, bias_conventions).
+COURSE_NOT_TAKEN = {
+    "batch_size": "the lecture's network trains on 10 mini-batches (np.array_split)",
+    "optimizer": "the course's estimator has its own SGD",
+    "dtype": "the course's estimator computes in float64",
+}
+COURSE_TASKS = {"binary", "multiclass"}
+COURSE_TASKS_WHY = "the lecture's network has one sigmoid output per class"
 
 
 @dataclass
