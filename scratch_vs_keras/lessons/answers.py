@@ -3,11 +3,11 @@ reported with its line, never raised through the checker) and checking the keys 
 (missing or unknown keys are a message that names the keys expected)."""
 
 import difflib
-import traceback
 
 import numpy as np
 
 from .evidence import Feedback
+from .sandbox import describe_exception
 
 
 class Refused(Exception):
@@ -27,12 +27,9 @@ def call_student(fn, args, what):
         raise Refused("not done", f"Not done yet: {what} still raises NotImplementedError. "
                       "Complete it where the exercise says, then run this cell again.") from None
     except Exception as exc:  # the student's code, whatever it raises: evidence, not a crash
-        frames = traceback.extract_tb(exc.__traceback__)[1:]
-        own = [f for f in frames if "site-packages" not in f.filename and "/numpy/" not in f.filename]
-        at = own[-1] if own else (frames[-1] if frames else None)
-        line = f" at line {at.lineno} ({at.line.strip()})" if at and at.line else ""
-        raise Refused("error", f"{what} raised {type(exc).__name__}{line}: {exc}. Fix that first; "
-                      "the checker calls it with arrays shaped as the docstring says.") from None
+        said = getattr(exc, "described", None) or describe_exception(exc)
+        raise Refused("error", f"{what} raised {said}. Fix that first; the checker calls it "
+                      "with arrays shaped as the docstring says.") from None
     if result is None or result is Ellipsis:
         raise Refused("not done", f"Not done yet: {what} returned {result!r}. Complete it where "
                       "the exercise says, then run this cell again.")

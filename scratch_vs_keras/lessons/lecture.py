@@ -39,7 +39,8 @@ def expected_keys(n_layers, bias):
     return names
 
 
-def _check_settings(C, cost, activation, bias, points):
+def check_settings(C=0.0, cost="quadratic", activation="sigmoid", bias="row", points=3):
+    """ValueError naming the setting and its choices, for a network the checker cannot build."""
     for value, name, choices in ((cost, "cost", COSTS), (activation, "activation", ACTIVATIONS),
                                  (bias, "bias", ("row", "vector"))):
         if value not in choices:
@@ -259,7 +260,7 @@ def check_lecture_gradients(student, W=None, X=None, Y=None, C=0.0, cost="quadra
         layer to look at, the entries off and the next step; "not done", "error" or "bad answer"
         (with a message) where the answer cannot be checked. It never raises for the answer.
     """
-    _check_settings(C, cost, activation, bias, points)
+    check_settings(C, cost, activation, bias, points)
     settings = (activation, cost, float(C), bias)
     given = None if W is None and X is None and Y is None else _check_point(W, X, Y)
     L = len(given[0]) if given else len(PROBE_SIZES) - 1
