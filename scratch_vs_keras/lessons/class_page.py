@@ -37,25 +37,41 @@ def submissions_frame(results):
 
 def mistake_counts(results):
     """Students per mistake: every distinct mistake a submission shows counts once for it; a
-    submission that could not be checked counts under its status (crashed, timed out ...)."""
-    counts = {}
+    submission that could not be checked counts under its status (crashed, timed out ...);
+    ``kind`` says which of the three (right, a mistake, not checked)."""
+    counts, kinds = {}, {}
     for r in results:
-        labels = r.feedback.mistakes if r.feedback is not None and r.status == "wrong" else [r.status]
-        for label in dict.fromkeys(labels):
+        wrong = r.feedback is not None and r.status == "wrong"
+        for label in dict.fromkeys(r.feedback.mistakes if wrong else [r.status]):
             counts[label] = counts.get(label, 0) + 1
-    frame = pd.DataFrame(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
-                         columns=["mistake", "students"])
-    return frame
+            kinds[label] = "right" if r.ok else "a mistake" if wrong else "not checked"
+    order = sorted(counts, key=lambda k: (["a mistake", "not checked", "right"].index(kinds[k]),
+                                          -counts[k], k))
+    return pd.DataFrame({"mistake": order, "students": [counts[k] for k in order],
+                         "kind": [kinds[k] for k in order]})
 
 
 def _verdict(results):
+    """A row per submission: its tensor furthest from right (relative to its own float type's
+    tolerance), or why it was not checked."""
     rows = []
     for r in results:
         status = VERDICT.get(r.status, "NOT CHECKED")
-        worst = (float(r.feedback.table.rel_diff.max()) if status != "NOT CHECKED" else float("nan"))
-        where = "" if r.ok else (submissions_frame([r]).iloc[0]["likely mistake"] or r.status)
-        rows.append((r.name, worst, TOLERANCE["float64"], where, status))
+        if status == "NOT CHECKED":
+            rows.append((r.name, float("nan"), TOLERANCE["float64"], _short(f"{r.status}: {r.message}"),
+                         status))
+            continue
+        t = r.feedback.table
+        worst = t.loc[(t.rel_diff / t.tolerance).idxmax()]
+        first = r.feedback.first_wrong()
+        where = "" if first is None else f"{first.tensor} (layer {first.layer}): {first.mistake}"
+        rows.append((r.name, float(worst.rel_diff), float(worst.tolerance), where, status))
     return verdict_frame(rows)
+
+
+def _short(text, most=90):
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def class_report(results, folder, time_limit):
@@ -69,7 +85,8 @@ def class_report(results, folder, time_limit):
                   "How many submissions show each mistake (a submission with two mistakes counts "
                   "for both); 'right' are the submissions whose every gradient is right, and a "
                   "submission that could not be checked counts under why (crashed, timed out, not "
-                  "done ...).", rotate=True)
+                  "done ...).", hue="kind", rotate=True,
+                  palette={"a mistake": "#EE6677", "not checked": "#999999", "right": "#228833"})
     figure.figure.axes[0].yaxis.get_major_locator().set_params(integer=True)
     details = []
     for r in results:
@@ -113,4 +130,5 @@ def class_report(results, folder, time_limit):
 def write_class_page(results, folder, time_limit, out="reports"):
     """Write the class page under ``out``; returns the path of its ``report.html``."""
     report = class_report(results, folder, time_limit)
-    return os.path.join(write_report(report, out), "report.html")
+    # the checker's reference is the NumPy engine: TensorFlow is neither used nor imported
+    return os.path.join(write_report(report, out, keras=False), "report.html")

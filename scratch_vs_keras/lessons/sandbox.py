@@ -164,6 +164,7 @@ def serve(path):
         channel_out.write(pack(meta, arrays))
         channel_out.flush()
 
+    send({"status": "started"})  # the submission's time limit starts now, not at Python's start-up
     confine(os.getcwd())
     namespace = {"__name__": "__submission__", "__file__": path}
     try:

@@ -42,6 +42,7 @@ from .lecture import check_lecture_gradients, check_settings
 
 SUFFIXES = (".py", ".ipynb")
 SETTINGS = {"ACTIVATION": "activation", "COST": "cost", "C": "C", "BIAS": "bias"}
+STARTUP_SECONDS = 60.0
 
 
 class _Stopped(BaseException):
@@ -95,7 +96,7 @@ class _Child:
             env[name] = folder
         env.update(PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                    MKL_NUM_THREADS="1")
-        cpu = max(1, int(np.ceil(time_limit)) + 1)
+        cpu = int(np.ceil(time_limit)) + 5  # CPU seconds, start-up included
         self.left = self.time_limit = time_limit  # counted while the submission runs, not the checker
         self.proc = subprocess.Popen(
             [sys.executable, "-u", sandbox.__file__, path], cwd=folder, env=env,
@@ -123,6 +124,15 @@ class _Child:
     def receive(self):
         (n,) = np.frombuffer(self._read(8), dtype=">u8")
         return sandbox.unpack(self._read(int(n)))
+
+    def started(self, start_up=STARTUP_SECONDS):
+        """Wait for the child's Python and NumPy to start (not counted in the time limit: on a
+        busy machine start-up alone can take seconds)."""
+        budget, self.left = self.left, start_up
+        try:
+            self.receive()
+        finally:
+            self.left = budget
 
     def call(self, *args):
         try:
@@ -188,6 +198,7 @@ def check_file(path, time_limit=10.0, seed=0):
         shutil.copyfile(path, own)
         child = _Child(own, folder, time_limit)
         try:
+            child.started()
             meta, _ = child.receive()
             if meta["status"] == "load error":
                 return Submission(name, "error", message=f"Running the file raised {meta['error']}.")
@@ -231,14 +242,18 @@ def submission_files(folder):
     return [os.path.join(folder, n) for n in names]
 
 
-def check_class(folder, time_limit=10.0, seed=0, progress=None):
-    """Check every submission in ``folder``, one process each; a list of :class:`Submission`."""
-    out = []
-    for path in submission_files(folder):
+def check_class(folder, time_limit=10.0, seed=0, progress=None, workers=4):
+    """Check every submission in ``folder``, one process each, ``workers`` at a time (the
+    checker mostly waits on them); a list of :class:`Submission` in file order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(path):
         started = time.monotonic()
         result = check_file(path, time_limit, seed)
         result.seconds = time.monotonic() - started
-        out.append(result)
         if progress:
             progress(result)
-    return out
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, submission_files(folder)))
