@@ -172,7 +172,7 @@ def test_check_file_prints_the_evidence_and_exits_by_the_convention(tmp_path, ca
     assert "All 2 gradients are right" in capsys.readouterr().out
     assert main(["check", str(wrong)]) == 1
     out = capsys.readouterr().out
-    assert "sigmoid's derivative A * (1 - A) of layer 1 is missing" in out and "Start with layer 1" in out
+    assert "Layer 1's activation derivative is missing: the sigmoid's derivative A * (1 - A)" in out and "Start with layer 1" in out
 
 
 @pytest.mark.parametrize("argv, words", [

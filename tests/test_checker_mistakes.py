@@ -54,6 +54,8 @@ def student(activation="sigmoid", cost="quadratic", C=0.0, mistake=None, forward
         V1 = V1[:-1] if mistake in ("rows_shifted", "ones_at_bottom") else V1[1:]
         grad2 = V2 @ (A1 if mistake == "wrong_activations_2" else A2).T
         grad1 = V1 @ (A2 if mistake == "wrong_activations_1" else A1).T
+        if mistake == "bias_last":  # the row of ones put last when forming the gradient
+            grad1 = V1 @ np.vstack([X.T, ones]).T
         if C:
             c1 = {"penalty_missing": 0, "penalty_doubled": 2 * C, "penalty_layer_2_only": 0}.get(mistake, C)
             c2 = {"penalty_missing": 0, "penalty_doubled": 2 * C}.get(mistake, C)
@@ -119,6 +121,7 @@ MISTAKES = [
     ("penalty_layer_2_only", "sigmoid", "quadratic", 0.1, 1, "on layer 2 only"),
     ("bias_missing", "sigmoid", "quadratic", 0.1, 1, "column 0 (the bias)"),
     ("rows_shifted", "tanh", "quadratic", 0.0, 1, "rows are shifted by one"),
+    ("bias_last", "sigmoid", "quadratic", 0.0, 1, "in the last column, not column 0"),
     ("ones_at_bottom", "sigmoid", "quadratic", 0.0, 1, "row of ones is at the bottom"),
     ("no_hidden_activation", "sigmoid", "quadratic", 0.0, 1, "activation is missing in the forward pass"),
 ]

@@ -59,7 +59,7 @@ def test_missing_activation_derivative_is_named(problem):
                                  [W1, W2], X, Y)
     first = fb.first_wrong()
     assert first.tensor == "W1" and first.layer == 1
-    assert "The sigmoid's derivative A * (1 - A) of layer 1 is missing" in first.hint
+    assert "Layer 1's activation derivative is missing" in first.hint
     assert fb.table.set_index("tensor").loc["W2", "ok"]  # the output layer is right
     assert "Start with layer 1: the mistake that fits is there (W1)" in str(fb)
 

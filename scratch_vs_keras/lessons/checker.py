@@ -49,7 +49,8 @@ def _candidates(model, x, y, names, grads):
         act = layer.activation.name
         what = (f"{layer.name}'s activation derivative ({act}') is missing in the backward step "
                 f"into it")
-        todo = f"multiply the gradient coming back into {layer.name} by {DERIVATIVE_TEXT.get(act, act + chr(39))}"
+        todo = (f"multiply the gradient coming back into {layer.name} by "
+                f"{DERIVATIVE_TEXT.get(act, act + chr(39))}")
         for n, g in zip(names, copy.loss_and_gradients(x, y)[1]):
             out[n].append(Candidate(f"{act} derivative missing", model.layers.index(layer) + 1,
                                     what, todo, g))
@@ -120,31 +121,40 @@ def check_gradients(student, model, x, y, tolerance=None, points=3, seed=0):
     """
     names = model.weight_names()
     try:
-        if not callable(student):
-            answer = as_tensors(student, names, (), "your gradients")
-            dtype = answer_dtype(*answer.values())
-            tol = tolerance if tolerance is not None and dtype == "float64" else TOLERANCE[dtype]
-            return Feedback(table_of(_verdicts(answer, model, x, y, tol, dtype)), _rows(x))
-        rng = np.random.default_rng(seed)
-        base = model.get_weights()
-        shifted = [base] + [[w + rng.uniform(-0.5, 0.5, size=w.shape) for w in base]
-                            for _ in range(points - 1)]
-        fname = getattr(student, "__name__", "gradients")
-        verdicts, labels = [], []
-        for i, weights in enumerate(shifted):
-            for single in (False, True):
-                ws, xs, ys = (_cast(weights, np.float32), _cast(x, np.float32), _cast(y, np.float32)) if single else (weights, x, y)
-                out = call_student(student, ([w.copy() for w in ws], xs, ys), f"your function {fname}()")
-                answer = as_tensors(out, names, (), f"what {fname}() returned")
-                dtype = "float32" if single else answer_dtype(*answer.values())
-                tol = tolerance if tolerance is not None and dtype == "float64" else TOLERANCE[dtype]
-                probe = model.astype("float64")
-                probe.set_weights([np.asarray(w, np.float64) for w in ws])
-                verdicts += _verdicts(answer, probe, _cast(xs, np.float64), _cast(ys, np.float64), tol, dtype)
-                labels.append(f"{'your weights' if i == 0 else f'random {i}'}, {dtype}")
-        return Feedback(table_of(verdicts), _rows(x), probes=labels)
+        if callable(student):
+            return _probe_function(student, model, x, y, tolerance, points, seed)
+        answer = as_tensors(student, names, (), "your gradients")
+        dtype = answer_dtype(*answer.values())
+        return Feedback(table_of(_verdicts(answer, model, x, y, _tolerance(dtype, tolerance), dtype)),
+                        _rows(x))
     except Refused as refused:
         return refused.feedback
+
+
+def _tolerance(dtype, tolerance):
+    return tolerance if tolerance is not None and dtype == "float64" else TOLERANCE[dtype]
+
+
+def _probe_function(student, model, x, y, tolerance, points, seed):
+    """The function's answers at the model's weights and random shifts of them, both dtypes."""
+    names, rng = model.weight_names(), np.random.default_rng(seed)
+    base = model.get_weights()
+    shifted = [base] + [[w + rng.uniform(-0.5, 0.5, size=w.shape) for w in base]
+                        for _ in range(points - 1)]
+    fname = getattr(student, "__name__", "gradients")
+    verdicts, labels = [], []
+    for i, weights in enumerate(shifted):
+        for dtype in ("float64", "float32"):
+            ws, xs, ys = (_cast(a, np.dtype(dtype)) for a in (weights, x, y))
+            out = call_student(student, ([w.copy() for w in ws], xs, ys), f"your function {fname}()")
+            answer = as_tensors(out, names, (), f"what {fname}() returned")
+            seen = dtype if dtype == "float32" else answer_dtype(*answer.values())
+            probe = model.astype("float64")
+            probe.set_weights([np.asarray(w, np.float64) for w in ws])
+            verdicts += _verdicts(answer, probe, _cast(xs, np.float64), _cast(ys, np.float64),
+                                  _tolerance(seen, tolerance), seen)
+            labels.append(f"{'your weights' if i == 0 else f'random {i}'}, {seen}")
+    return Feedback(table_of(verdicts), _rows(x), probes=labels)
 
 
 def _rows(x):

@@ -43,10 +43,11 @@ def entries_off(given, ref, scale, tolerance, bias_column=None):
         return f"entr{'y' if len(idx) == 1 else 'ies'} {_list(idx)} of {off.size}"
     cols, rows = np.flatnonzero(off.any(axis=0)), np.flatnonzero(off.any(axis=1))
     if len(cols) < off.shape[1] and off[:, cols].all():
-        bias = " (the bias)" if bias_column is not None and list(cols) == [bias_column % off.shape[1]] else ""
-        return f"column{'s' if len(cols) > 1 else ''} {_list(cols)}{bias}"
+        is_bias = bias_column is not None and list(cols) == [bias_column % off.shape[1]]
+        return f"column{'s' if len(cols) > 1 else ''} {_list(cols)}{' (the bias)' if is_bias else ''}"
     if len(rows) < off.shape[0] and off[rows].all():
-        return f"row{'s' if len(rows) > 1 else ''} {_list(rows)} (unit{'s' if len(rows) > 1 else ''} of the layer)"
+        many = "s" if len(rows) > 1 else ""
+        return f"row{many} {_list(rows)} (unit{many} of the layer)"
     return f"{int(off.sum())} of {off.size} entries (rows {_list(rows)}, columns {_list(cols)})"
 
 
@@ -171,6 +172,22 @@ def table_of(verdicts):
     return frame.astype({"ok": bool})
 
 
+def _wrong_shape(given, ref, tol, candidates, scale):
+    """``(label, blame, hint)`` for a tensor of the wrong shape."""
+    for c in candidates:
+        if c.tensor.shape == given.shape and rel_diff(given, c.tensor, scale) <= tol:
+            return c.label, c.blame, (f"{c.what}. It has shape {given.shape}, not {ref.shape}. "
+                                      f"Next: {c.todo}.")
+    if given.ndim == 2 and given.shape[::-1] == ref.shape and rel_diff(given.T, ref, scale) <= tol:
+        return "transposed matrix", None, (
+            f"It has shape {given.shape} but {ref.shape} is expected: it is transposed, and "
+            "transposed back it is right. Next: the lecture's W and its gradient are (out, in + 1); "
+            "return its transpose.")
+    return "wrong shape", None, (f"It has shape {given.shape} but {ref.shape} is expected (out, "
+                                 "in + 1 with a bias row). Next: check which A and V you "
+                                 "multiplied, and their order.")
+
+
 @dataclass
 class Candidate:
     """A mistake to test against one tensor: what it would have produced (``tensor``), its short
@@ -195,19 +212,7 @@ def diagnose_tensor(name, layer, given, ref, tol, dtype, candidates=(), penalty=
         return Verdict(name, layer, rel, tol, dtype, rel <= tol and not label, label, blame, hint)
 
     if given.shape != ref.shape:
-        t_ok = given.ndim == 2 and given.shape[::-1] == ref.shape and rel_diff(given.T, ref, scale) <= tol
-        for c in candidates:
-            if c.tensor.shape == given.shape and rel_diff(given, c.tensor, scale) <= tol:
-                return verdict(1.0, c.label, c.blame, f"{c.what}. It has shape {given.shape}, not "
-                               f"{ref.shape}. Next: {c.todo}.")
-        if t_ok:
-            return verdict(1.0, "transposed matrix", None,
-                           f"It has shape {given.shape} but {ref.shape} is expected: it is "
-                           f"transposed, and transposed back it is right. Next: the lecture's W and "
-                           f"its gradient are (out, in + 1); return its transpose.")
-        return verdict(1.0, "wrong shape", None,
-                       f"It has shape {given.shape} but {ref.shape} is expected (out, in + 1 with a "
-                       "bias row). Next: check which A and V you multiplied, and their order.")
+        return verdict(1.0, *_wrong_shape(given, ref, tol, candidates, scale))
     rel = rel_diff(given, ref, scale)
     if not np.all(np.isfinite(given)):
         return verdict(float("inf"), "not finite", None, "It holds NaN or inf. Next: look for an "

@@ -130,8 +130,10 @@ class _Point:
     """One probe: the point, the reference there, every slip's variant (those that change
     something), in the student's layout."""
 
-    def __init__(self, W, X, Y, label, settings, tol, dtype):
+    def __init__(self, point, label, settings, tol, dtype):
         activation, cost, C, bias = settings
+        W = [np.asarray(w, np.float64) for w in point[0]]
+        X, Y = np.asarray(point[1], np.float64), np.asarray(point[2], np.float64)
         self.W, self.X, self.Y, self.label, self.tol, self.dtype = W, X, Y, label, tol, dtype
         self.L, self.bias, self.C, self.activation = len(W), bias, C, activation
         self.names = expected_keys(self.L, bias)
@@ -264,40 +266,39 @@ def check_lecture_gradients(student, W=None, X=None, Y=None, C=0.0, cost="quadra
     settings = (activation, cost, float(C), bias)
     given = None if W is None and X is None and Y is None else _check_point(W, X, Y)
     L = len(given[0]) if given else len(PROBE_SIZES) - 1
-    names = expected_keys(L, bias)
-    optional = [f"A{l}" for l in range(1, L + 2)]
+    keys = (expected_keys(L, bias), [f"A{l}" for l in range(1, L + 2)])
     try:
-        if not callable(student):
-            if given is None:
-                _check_point(W, X, Y)
-            answer = as_tensors(student, names, optional, "your gradients")
-            dtype = answer_dtype(*given[0], given[1], *answer.values())
-            tol = _tolerance(dtype, tolerance)
-            W64 = [np.asarray(w, np.float64) for w in given[0]]
-            point = _Point(W64, np.asarray(given[1], np.float64), np.asarray(given[2], np.float64),
-                           "your point", settings, tol, dtype)
-            fb = Feedback(table_of(_judge([answer], [point])), len(given[1]))
-            if C and fb.ok and all(not np.any(np.asarray(w)[:, 0]) for w in given[0]):
-                fb.message = ("Note: your point has zero biases, where a regularized bias cannot be "
-                              "told from a right one; pass your function to probe random points.")
-            return fb
-        rng = np.random.default_rng(seed)
-        sizes = ((given[1].shape[1],) + tuple(w.shape[0] for w in given[0])) if given else PROBE_SIZES
-        raw = ([(given, "your point")] if given else []) + [
-            (random_point(rng, sizes), f"random {i + 1}") for i in range(points)]
-        runs = [(p, f"{label}, float64", False) for p, label in raw] + [
-            (_as32(p), f"{label}, float32", True) for p, label in raw]
-        fname = getattr(student, "__name__", "gradients")
-        answers, probes = [], []
-        for p, label, single in runs:
-            out = call_student(student, _args(p, bias), f"your function {fname}()")
-            answer = as_tensors(out, names, optional, f"what {fname}() returned")
-            dtype = "float32" if single else answer_dtype(*answer.values())
-            W64 = [np.asarray(w, np.float64) for w in p[0]]
-            probes.append(_Point(W64, np.asarray(p[1], np.float64), np.asarray(p[2], np.float64),
-                                 label, settings, _tolerance(dtype, tolerance), dtype))
-            answers.append(answer)
-        return Feedback(table_of(_judge(answers, probes)), len(runs[0][0][1]),
-                        probes=[p.label for p in probes])
+        if callable(student):
+            return _probe_function(student, given, settings, tolerance, keys, points, seed)
+        return _check_numbers(student, given or _check_point(W, X, Y), settings, tolerance, keys)
     except Refused as refused:
         return refused.feedback
+
+
+def _check_numbers(student, given, settings, tolerance, keys):
+    answer = as_tensors(student, *keys, "your gradients")
+    dtype = answer_dtype(*given[0], given[1], *answer.values())
+    point = _Point(given, "your point", settings, _tolerance(dtype, tolerance), dtype)
+    fb = Feedback(table_of(_judge([answer], [point])), len(given[1]))
+    if settings[2] and fb.ok and all(not np.any(np.asarray(w)[:, 0]) for w in given[0]):
+        fb.message = ("Note: your point has zero biases, where a regularized bias cannot be told "
+                      "from a right one; pass your function to probe random points.")
+    return fb
+
+
+def _probe_function(student, given, settings, tolerance, keys, points, seed):
+    rng = np.random.default_rng(seed)
+    sizes = ((given[1].shape[1],) + tuple(w.shape[0] for w in given[0])) if given else PROBE_SIZES
+    raw = ([(given, "your point")] if given else []) + [
+        (random_point(rng, sizes), f"random {i + 1}") for i in range(points)]
+    runs = [(p, f"{label}, float64", False) for p, label in raw] + [
+        (_as32(p), f"{label}, float32", True) for p, label in raw]
+    fname = getattr(student, "__name__", "gradients")
+    answers, probes = [], []
+    for p, label, single in runs:
+        out = call_student(student, _args(p, settings[3]), f"your function {fname}()")
+        answers.append(as_tensors(out, *keys, f"what {fname}() returned"))
+        dtype = "float32" if single else answer_dtype(*answers[-1].values())
+        probes.append(_Point(p, label, settings, _tolerance(dtype, tolerance), dtype))
+    return Feedback(table_of(_judge(answers, probes)), len(runs[0][0][1]),
+                    probes=[p.label for p in probes])

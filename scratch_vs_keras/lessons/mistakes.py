@@ -214,7 +214,7 @@ def describe(slip, activation, n_layers, N, k):
     fields = dict(l=l, a=(l or 0) + 1, deriv=DERIVATIVE_TEXT.get(act, f"{act}'"),
                   other=(l or 0) + (1 if (slip.factor or 0) > 0 else -1))
     if slip.kind == "missing_derivative":
-        what = f"{_upper(DERIVATIVE_TEXT[act])} of layer {l} is missing"
+        what = f"Layer {l}'s activation derivative is missing: {DERIVATIVE_TEXT[act]}"
         label = f"{act} derivative missing"
     elif slip.kind == "derivative_from_z":
         what = f"{_upper(DERIVATIVE_TEXT[act])} was computed from Z{l}, not from A{l + 1}"
