@@ -58,8 +58,8 @@ def _verdict(results):
     for r in results:
         status = VERDICT.get(r.status, "NOT CHECKED")
         if status == "NOT CHECKED":
-            rows.append((r.name, float("nan"), TOLERANCE["float64"], _short(f"{r.status}: {r.message}"),
-                         status))
+            why = r.message.removeprefix("Not checked: ")
+            rows.append((r.name, float("nan"), TOLERANCE["float64"], _short(f"{r.status}: {why}"), status))
             continue
         t = r.feedback.table
         worst = t.loc[(t.rel_diff / t.tolerance).idxmax()]
