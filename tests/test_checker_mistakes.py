@@ -255,3 +255,23 @@ def test_the_model_of_mistakes_without_a_slip_is_the_engine(activation, cost):
     mine, ref = slipped_pass(W, X, Y, activation, cost, 0.1), reference(W, X, Y, activation, cost, 0.1)
     for name in ref:
         np.testing.assert_allclose(mine[name], ref[name], rtol=1e-12, atol=1e-13, err_msg=name)
+
+
+def test_bias_vector_layout_right_and_a_regularized_bias_vector():
+    sig = ACT["sigmoid"][0]
+
+    def vector(penalize_b):
+        def gradients(W1, b1, W2, b2, X, Y):  # Z = W A + b, cross-entropy: V2 = A3 - Y
+            A2 = sig(W1 @ X.T + b1[:, None])
+            A3 = sig(W2 @ A2 + b2[:, None])
+            V2 = A3 - Y.T
+            V1 = A2 * (1 - A2) * (W2.T @ V2)
+            p = 0.2 if penalize_b else 0.0
+            return V1 @ X + 0.2 * W1, V1.sum(1) + p * b1, V2 @ A2.T + 0.2 * W2, V2.sum(1) + p * b2
+        return gradients
+
+    assert check_lecture_gradients(vector(False), cost="cross_entropy", bias="vector", C=0.2).ok
+    fb = check_lecture_gradients(vector(True), cost="cross_entropy", bias="vector", C=0.2)
+    bad = fb.table[~fb.table.ok]
+    assert list(bad.tensor) == ["b1", "b2"] and fb.first_wrong().tensor == "b2"
+    assert all("bias is regularized" in h and "leaves b out" in h for h in bad.hint)

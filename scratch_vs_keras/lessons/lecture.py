@@ -143,7 +143,7 @@ class _Point:
         for slip in catalogue(self.L, activation, cost, C, bias, N, k):
             v = _layout(slipped_pass(W, X, Y, activation, cost, C, slip), bias, self.L)
             if not _fits(v, self.ref, self.ref, tol, self.names):
-                self.slips[slip] = (v, describe(slip, activation, self.L, N, k))
+                self.slips[slip] = (v, describe(slip, activation, self.L, N, k, bias))
 
     def fitting(self, answer):
         """The slips that explain every gradient tensor of ``answer`` at this point."""

@@ -206,8 +206,9 @@ def _upper(text):
     return text[0].upper() + text[1:]
 
 
-def describe(slip, activation, n_layers, N, k):
-    """``(label, layer blamed, what went wrong, next thing to try)`` of ``slip``."""
+def describe(slip, activation, n_layers, N, k, bias="row"):
+    """``(label, layer blamed, what went wrong, next thing to try)`` of ``slip`` (its words for
+    the ``bias`` layout)."""
     label, todo = KINDS[slip.kind]
     l = slip.layer
     act = "sigmoid" if l == n_layers else activation
@@ -245,4 +246,8 @@ def describe(slip, activation, n_layers, N, k):
     # a penalty on one layer only is wrong in the *other* layers: no single layer to blame
     blamed = None if slip.kind == "penalty" else l if l is not None else (
         1 if slip.kind == "ones_at_bottom" else None)
+    if bias == "vector" and slip.kind in ("penalty_on_bias", "bias_missing"):
+        what = what.replace("leaves column 0 out", "leaves b out").replace("(column 0 is zero)", "")
+        todo = {"penalty_on_bias": "add C * W to the gradient of W only, not C * b to that of b",
+                "bias_missing": "the gradient of b{l} is V{l} summed over the samples"}[slip.kind]
     return label, blamed, what, todo.format(**fields)
