@@ -94,6 +94,11 @@ def stubs(tmp_path, monkeypatch):
                         lambda out, quick_mode=False, names=None, timeout=600:
                         lesson_runs.append(names) or [(names[0], 0.1)])
     monkeypatch.setattr(conventions, "conventions_markdown", lambda: "# the table\n")
+    from test_check_command import RIGHT  # a right submission for `check` (see that file)
+
+    Path("my_mlp.py").write_text(RIGHT)
+    Path("submissions").mkdir()
+    Path("submissions", "one.py").write_text(RIGHT)
     return {"lessons": lesson_runs}
 
 
@@ -175,6 +180,11 @@ CHECKS = {
     ".venv/bin/scratch-vs-keras lessons": lambda out, err, tmp_path, stubs: len(stubs["lessons"]) == 6
     or pytest.fail(out),
     ".venv/bin/scratch-vs-keras lessons --copy my_lessons": _copies,
+    ".venv/bin/scratch-vs-keras check my_mlp.py":
+        lambda out, *_: "All 2 gradients are right" in out or pytest.fail(out),
+    ".venv/bin/scratch-vs-keras check --class submissions --time-limit 5":
+        lambda out, err, tmp_path, stubs: (tmp_path / "reports" / "check-submissions" /
+                                           "report.html").exists() or pytest.fail(out),
 }
 
 

@@ -16,7 +16,7 @@ import time
 
 from .. import __version__
 from .checks import check
-from .options import BadInput, COMMANDS, EPILOG, EXIT_STATUS, FLAG, OPTIONS, _config
+from .options import BadInput, CHECK_CONVENTION, COMMANDS, EPILOG, EXIT_STATUS, FLAG, OPTIONS, _config
 
 def _add_options(parser, command):
     """Every option, defaults suppressed (so only what the user typed is set, wherever it
@@ -48,6 +48,9 @@ def build_parser():
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if name == "run":
             p.add_argument("name", help="an experiment name (see `list`) or `all`")
+        elif name == "check":
+            p.description = f"{text}\n\n{CHECK_CONVENTION}"
+            p.add_argument("file", nargs="?", metavar="FILE", help="a student's .py or .ipynb file")
         _add_options(p, name)
     return parser
 
@@ -227,9 +230,28 @@ def _cmd_run(args, plan):
     return 1 if failed else 0
 
 
+def _cmd_check(args, plan):
+    from ..lessons.submissions import check_class, check_file
+
+    if args.class_dir is None:
+        result = check_file(args.file, args.time_limit)
+        if result.status == "unusable":
+            raise BadInput(f"{args.file}: {result.message}")
+        print(result)
+        return 0 if result.ok else 1
+    from ..lessons.class_page import write_class_page
+
+    results = check_class(args.class_dir, args.time_limit,
+                          progress=lambda r: print(f"{r.name}: {r.status}", file=sys.stderr))
+    page = write_class_page(results, args.class_dir, args.time_limit, args.out)
+    right = sum(r.ok for r in results)
+    print(f"{right} of {len(results)} submissions right. Open {page} in a browser.")
+    return 0 if right == len(results) else 1
+
+
 COMMAND_RUNNERS = {"main": _cmd_run, "run": _cmd_run, "list": _cmd_list,
                    "gradients": _cmd_gradients, "train": _cmd_train,
-                   "conventions": _cmd_conventions, "lessons": _cmd_lessons}
+                   "conventions": _cmd_conventions, "lessons": _cmd_lessons, "check": _cmd_check}
 
 
 def _fail(code, message):

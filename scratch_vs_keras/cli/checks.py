@@ -30,7 +30,36 @@ def check(args):
         _check_copy(args.copy)
     elif args.command == "lessons":
         _check_out_folder(args.out)
+    elif args.command == "check":
+        _check_submissions(args)
     return None
+
+
+def _check_submissions(args):
+    """`check FILE` or `check --class DIR` (with --out for the class page), not both."""
+    import math
+
+    if (args.file is None) == (args.class_dir is None):
+        raise BadInput("`check` takes a FILE (a student's .py or .ipynb) or --class DIR, one of them.")
+    if not math.isfinite(args.time_limit) or args.time_limit <= 0:
+        raise BadInput(f"--time-limit must be a positive number of seconds; received {args.time_limit}.")
+    if args.file is not None:
+        if "out" in args.given:
+            raise BadInput("--out is where the class page goes: it applies to --class DIR only.")
+        if not args.file.endswith((".py", ".ipynb")) or not os.path.isfile(args.file):
+            raise BadInput(f"cannot check {args.file!r}: give an existing .py or .ipynb file.")
+        try:
+            open(args.file, "rb").close()
+        except OSError as exc:
+            raise BadInput(f"cannot read {args.file!r} ({exc.strerror}).") from None
+        return
+    from ..lessons.submissions import submission_files
+
+    if not os.path.isdir(args.class_dir):
+        raise BadInput(f"--class {args.class_dir!r} is not a folder; give the folder of submissions.")
+    if not submission_files(args.class_dir):
+        raise BadInput(f"--class {args.class_dir!r} holds no .py or .ipynb files to check.")
+    _check_out_folder(args.out)
 
 
 def _check_values(args):

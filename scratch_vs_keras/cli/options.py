@@ -17,6 +17,8 @@ examples:
   scratch-vs-keras run tabular_tour --dtype float32
   scratch-vs-keras run headline --csv my.csv --target label   # report in reports/headline-my/
   scratch-vs-keras lessons --copy my_lessons
+  scratch-vs-keras check my_mlp.py           # your gradients(W1, W2, X, Y), with evidence
+  scratch-vs-keras check --class submissions/ --time-limit 5   # class page under reports/
 
 """ + EXIT_STATUS
 
@@ -45,13 +47,17 @@ OPTIONS = [
                               "tests"), RUNS | {"lessons"}, False),
     ("--out", "out", dict(metavar="PATH", help="folder of the reports (default reports); for "
                           "`conventions`, the Markdown file to write"),
-     RUNS | {"lessons", "conventions"}, "reports"),
+     RUNS | {"lessons", "conventions", "check"}, "reports"),
     ("--no-shuffle", "shuffle", dict(action="store_false", help="visit the rows in order"),
      {"train"}, True),
     ("--save", "save", dict(metavar="PATH", help="write the per-step records to PATH (.csv, or "
                             ".parquet with pyarrow)"), {"train"}, None),
     ("--copy", "copy", dict(metavar="DIR", help="copy the lesson files to DIR to edit (does not "
                             "overwrite)"), {"lessons"}, None),
+    ("--class", "class_dir", dict(metavar="DIR", help="check every submission (.py, .ipynb) in DIR, "
+                                  "one process each; the class page goes under --out"), {"check"}, None),
+    ("--time-limit", "time_limit", dict(type=float, metavar="S", help="seconds each submission may "
+                                        "run (default 10)"), {"check"}, 10.0),
 ]
 FLAG = {dest: flag for flag, dest, *_ in OPTIONS}
 
@@ -62,7 +68,21 @@ COMMANDS = {
     "train": "a side-by-side training run through model.fit, verdict table (no report)",
     "conventions": "the course's conventions vs their Keras translations, measured",
     "lessons": "execute the bridge lessons (HTML in --out/lessons/), or --copy DIR to edit",
+    "check": "FILE: check a student's own gradient function against the reference; or --class "
+             "DIR: every submission, one HTML page",
 }
+
+CHECK_CONVENTION = """A submission is a .py file or an .ipynb notebook that defines, in the lecture's layout,
+  def gradients(W1, W2, X, Y): return grad_W1, grad_W2
+with W1 (hidden, d + 1) and W2 (k, hidden + 1) holding the bias in column 0, X (N, d) one sample
+per row and Y (N, k) one-hot; the gradients are shaped as W1 and W2 (or a dict "W1", "W2",
+optionally with the forward pass "A1", "A2", "A3"). Top-level settings, if not the defaults:
+ACTIVATION = "sigmoid" | "tanh" | "relu", COST = "quadratic" | "cross_entropy", C = 0.0 (L2,
+gradient C * W without the bias), BIAS = "row" | "vector" (then gradients(W1, b1, W2, b2, X, Y)).
+It is called at three random points in float64 and float32, in its own process and temporary
+folder (working directory, HOME, TMPDIR), stopped at --time-limit seconds. Exit status: 0 right
+(every submission right), 1 a mistake or not checked, 2 bad input, 3 a file could not be written.
+"""
 
 
 class BadInput(ValueError):

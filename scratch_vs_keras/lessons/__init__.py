@@ -1,5 +1,8 @@
-"""The lessons: a gradient checker that gives a student evidence (:mod:`.checker`) and the runner
-that executes the bridge lessons into notebooks and pages (:mod:`.runner`)."""
+"""The lessons: a gradient checker that gives a student evidence (:mod:`.checker`, with
+:mod:`.lecture`, :mod:`.evidence` and the catalogue of mistakes :mod:`.mistakes`), the ``check``
+command's runs of students' own files and a class's folder (:mod:`.submissions`,
+:mod:`.sandbox`, :mod:`.class_page`), and the runner that executes the bridge lessons into
+notebooks and pages (:mod:`.runner`)."""
 
 from .checker import Feedback, check_gradients, check_lecture_gradients
 from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons, lesson_copy_targets,

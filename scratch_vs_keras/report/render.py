@@ -27,8 +27,9 @@ from .style import CSS
 __all__ = ["environment", "markdown_table", "text_to_html", "write_index", "write_report"]
 
 
-def environment(settings=None):
-    """Versions and machine facts for the report's environment block."""
+def environment(settings=None, keras=True):
+    """Versions and machine facts for the report's environment block (TensorFlow's and Keras's
+    only with ``keras``: a report whose numbers never touched them need not import them)."""
     import matplotlib
     import sklearn
 
@@ -43,6 +44,8 @@ def environment(settings=None):
         "matplotlib": matplotlib.__version__,
     }
     try:
+        if not keras:
+            raise ImportError
         from ..keras_side._tf import import_keras, tensorflow
 
         keras, tf = import_keras(), tensorflow()
@@ -174,9 +177,10 @@ def _build(report, folder, figure_files, env):
         json.dump(verdict, f, indent=1, default=float)
 
 
-def write_report(report, out_root):
+def write_report(report, out_root, keras=True):
     """Write ``report`` to ``out_root/<name>/`` and refresh ``out_root/index.html``; safe against
-    interruptions and concurrent writers (see :mod:`.storage`). Returns the report's folder."""
-    figure_files, env = _figure_files(report), environment(report.settings)
+    interruptions and concurrent writers (see :mod:`.storage`). Returns the report's folder.
+    ``keras=False`` leaves TensorFlow's and Keras's versions out of the environment block."""
+    figure_files, env = _figure_files(report), environment(report.settings, keras)
     return publish(out_root, report.name, lambda folder: _build(report, folder, figure_files, env),
                    after=lambda: write_index_unlocked(out_root))
