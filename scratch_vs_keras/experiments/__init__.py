@@ -20,6 +20,7 @@ NAMES = [
     "backprop_review",
     "bias_conventions",
     "loss_functions",
+    "faq",
     "vanishing_gradients",
     "initialization",
     "optimizers",
@@ -94,6 +95,8 @@ def run(name, cfg=None, write=True, stream=None):
     report.name = cfg.report_name(report.name)
     report.settings["seconds"] = f"{time.perf_counter() - started:.1f}"
     if write:
+        for part in getattr(report, "parts", ()):  # an experiment of several reports (faq)
+            write_report(part, cfg.out)
         path = write_report(report, cfg.out)
         where = f" Report: {path}/report.html"
     else:
