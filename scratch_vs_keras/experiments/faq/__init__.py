@@ -81,18 +81,26 @@ def run(cfg):
 
 def question_report(slug, cfg, name):
     """The report of question ``slug``, named ``name``."""
+    import logging
+
     from ...keras_side._tf import quiet_stderr
 
     module = question(slug)
-    with quiet_stderr():  # TensorFlow's C++ info lines, once per fit
-        answer = module.measure(cfg)
+    tf_log = logging.getLogger("tensorflow")
+    level = tf_log.level
+    tf_log.setLevel(logging.ERROR)  # "retracing" notes: the questions fit small models often
+    try:
+        with quiet_stderr():  # TensorFlow's C++ info lines, once per fit
+            answer = module.measure(cfg)
+    finally:
+        tf_log.setLevel(level)
     number = SLUGS.index(slug) + 1
     threads = "\n".join(f"- [{label}]({url})" for label, url in module.THREADS)
     sections = [
         Section("The numbers", "Each number as Keras prints it, as the twin (the NumPy side) "
                 "computes it, from first principles, and as a student's own code gets it (blank "
                 "where a side has no such number).",
-                tables=[("The puzzling numbers", answer.numbers)] + answer.tables),
+                tables=[("The puzzling numbers", _shown(answer.numbers))] + answer.tables),
         Section("Why", module.EXPLANATION.strip(), figures=answer.figures),
         Section("Threads", "The public threads where this was asked (read for the question; "
                 "the text here is ours):\n\n" + threads),
@@ -101,6 +109,14 @@ def question_report(slug, cfg, name):
     return Report(name, f"FAQ {number}: {module.TITLE}", summary, verdict_frame(answer.checks),
                   sections, data={"numbers": answer.numbers, **answer.data},
                   settings=cfg.settings(question=slug))
+
+
+def _shown(frame):
+    """The numbers with ten significant digits (the report's tables show four), blank for none."""
+    shown = frame.copy()
+    for column in shown.columns[1:]:
+        shown[column] = [("" if v != v else f"{v:.10g}") for v in shown[column]]
+    return shown
 
 
 def _overview(parts, cfg):

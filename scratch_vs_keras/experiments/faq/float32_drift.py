@@ -35,7 +35,7 @@ twin's stay within it, and their float64 runs agree to $10^{-12}$.
 
 def measure(cfg):
     x, y = binary_data(64, cfg.seed)
-    batch, epochs = 16, (10 if cfg.quick else 75)
+    batch, epochs = 16, (6 if cfg.quick else 75)
     runs, frames, rows, names = {}, [], [], []
     for optimizer in ("sgd", "adam"):
         base = mlp(x.shape[1], 8, 1, "binary_crossentropy", optimizer, seed=cfg.seed)

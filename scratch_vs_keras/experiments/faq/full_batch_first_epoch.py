@@ -27,7 +27,7 @@ So the first printed loss is $J(w_0)$, the loss before any training, and `fit`'s
 
 def measure(cfg):
     x, y = binary_data(60, cfg.seed)
-    epochs = 3 if cfg.quick else 8
+    epochs = 2 if cfg.quick else 8
     model = mlp(x.shape[1], 8, 1, "binary_crossentropy", "sgd", seed=cfg.seed)
     twin = to_keras(model)
     n = len(x)
