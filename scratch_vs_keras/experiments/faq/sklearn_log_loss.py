@@ -19,7 +19,10 @@ THREADS = [("keras-team/keras#12274", "https://github.com/keras-team/keras/issue
 EXPLANATION = r"""
 `val_loss` is computed after the epoch's last update, on fixed weights, like
 `log_loss(y, model.predict(x))`:
-$\frac1n\sum_s -[y_s\log p_s + (1-y_s)\log(1-p_s)]$. The training loss is the batch-size-weighted
+
+$$\frac1n\sum_s -[y_s\log p_s + (1-y_s)\log(1-p_s)].$$
+
+The training loss is the batch-size-weighted
 mean of the batch losses at the weights *before* each update (question 1), a different quantity.
 
 On probability arrays both libraries clip before the log, with different bounds:
