@@ -78,9 +78,10 @@ def measure(cfg):
                                               (twin_clipped, "tf.math.sigmoid (clipped)", "scratch"))],
                        ignore_index=True)
     fig = F.lines(curves, "z", "dJ/dz", "gradients", "dJ/dz of binary cross-entropy, target y = 1",
-                  "logit z", "dJ/dz", "Both paths on both sides (Keras dashed). The clipped path "
-                  "drops to 0 left of z = log(1e-7/(1 - 1e-7)) = -16.12, where the logits path "
-                  "stays at sigma(z) - 1 = -1.", hue="path", style="side", markers=False)
+                  "logit z", "dJ/dz", "Each path on both sides (Keras dashed over the twin). The "
+                  "clipped path drops to 0 left of z = log(1e-7/(1 - 1e-7)) = -16.12, where the "
+                  "logits path stays at sigma(z) - 1 = -1.", hue="side", style="side", col="path",
+                  col_wrap=2, markers=False)
     cut = float(np.log(eps / (1 - eps)))
     finding = (f"At z = -30 with y = 1, the sigmoid layer's gradient is {keras_logits[z[:, 0] == -30][0, 0]:.6f} "
                f"and the clipped path's {keras_clipped[z[:, 0] == -30][0, 0]:g}; the two part at "

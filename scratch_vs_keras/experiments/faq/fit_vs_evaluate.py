@@ -70,7 +70,13 @@ def measure(cfg):
                  "batch (rows)", "batch loss J_i",
                  f"Keras's batch losses (un-averaged from `fit`'s running mean) and the twin's. "
                  f"`fit` prints their mean weighted by the batch sizes, {history['loss'][-1]:.6f}; "
-                 f"`evaluate` after the epoch gives {keras_eval:.6f}.", hue="side")
+                 f"`evaluate` after the epoch gives {keras_eval:.6f} (the two horizontal lines).",
+                 hue="side")
+    ax = fig.figure.axes[0]
+    ax.axhline(history["loss"][-1], color="black", linestyle="--", linewidth=1)
+    ax.axhline(keras_eval, color="black", linestyle=":", linewidth=1)
+    ax.text(len(sizes) - 0.5, history["loss"][-1], " fit prints", va="bottom", ha="right")
+    ax.text(len(sizes) - 0.5, keras_eval, " evaluate", va="top", ha="right")
     finding = (f"On {len(x)} rows in batches of {batch} (the last has {sizes[-1]} rows), `fit` "
                f"prints {history['loss'][-1]:.6f}, `evaluate` {keras_eval:.6f}, and the unweighted "
                f"mean of the batch losses is {student:.6f}; the twin reproduces the first two, and "
