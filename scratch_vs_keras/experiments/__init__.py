@@ -81,8 +81,10 @@ def fitting_datasets(tasks):
 def run(name, cfg=None, write=True, stream=None):
     """Run experiment ``name``, write its report, print its verdict; returns the Report.
 
-    The report goes to ``cfg.out/<cfg.report_name(name)>/``; the printed verdict ends with the
-    first divergence when the report names one.
+    The report goes to ``cfg.out/<cfg.report_name(name)>/``, and an experiment made of several
+    reports (``faq``: one per question) returns them in its report's ``parts``, each written to
+    its own folder first; the printed verdict ends with the first divergence when the report
+    names one.
     """
     from ..compare.table import format_table
     from ..report import write_report
