@@ -7,7 +7,6 @@ import re
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from scratch_vs_keras import experiments

@@ -6,7 +6,7 @@ import pandas as pd
 from ...keras_side import configure_keras, keras_optimizer
 from ...report import figures as F
 from ...scratch import optimizers
-from ._shared import IDENTICAL, STEP, Answer, agree, keras_and_tf, numbers
+from ._shared import IDENTICAL, Answer, agree, keras_and_tf, numbers
 
 SLUG = "adam_epsilon"
 TITLE = "Adam: where epsilon sits, and the float32 betas"

@@ -5,7 +5,7 @@ import pandas as pd
 
 from ...report import figures as F
 from ...scratch import activations, config, losses
-from ._shared import STEP, Answer, agree, keras_and_tf, numbers
+from ._shared import Answer, agree, keras_and_tf, numbers
 
 SLUG = "bce_clipping"
 TITLE = "Binary cross-entropy: a gradient of 0 where mine is -1"

@@ -5,7 +5,7 @@ import numpy as np
 from ...keras_side import to_keras
 from ...scratch import Input, Sequential
 from ...scratch.layers import Dense
-from ._shared import STEP, Answer, agree, binary_data, keras_and_tf, numbers
+from ._shared import Answer, agree, binary_data, keras_and_tf, numbers
 
 SLUG = "bce_mean_over_outputs"
 TITLE = "Binary cross-entropy with several outputs: off by the number of outputs"

@@ -4,7 +4,7 @@ import numpy as np
 
 from ...keras_side import to_keras
 from ...report import figures as F
-from ._shared import (HISTORY, STEP, Answer, BatchLog, agree, batch_sizes, binary_data,
+from ._shared import (HISTORY, Answer, BatchLog, agree, batch_sizes, binary_data,
                       keras_and_tf, keras_running_losses, mlp, numbers, unaveraged)
 
 SLUG = "fit_vs_evaluate"

@@ -4,7 +4,7 @@ import numpy as np
 
 from ...keras_side import to_keras
 from ...scratch import regularizers
-from ._shared import STEP, Answer, agree, binary_data, keras_and_tf, mlp, numbers
+from ._shared import Answer, agree, binary_data, keras_and_tf, mlp, numbers
 
 SLUG = "l2_factor"
 TITLE = "L2 regularization: no 1/2, no 1/n, and a float32 factor"

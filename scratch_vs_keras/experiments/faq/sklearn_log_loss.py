@@ -4,7 +4,7 @@ import numpy as np
 
 from ...keras_side import to_keras
 from ...scratch import losses
-from ._shared import HISTORY, STEP, Answer, agree, binary_data, keras_and_tf, mlp, numbers
+from ._shared import HISTORY, Answer, agree, binary_data, keras_and_tf, mlp, numbers
 
 SLUG = "sklearn_log_loss"
 TITLE = "sklearn's log_loss: unlike the training loss, equal to val_loss"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ...scratch import activations, losses
-from ._shared import STEP, Answer, agree, keras_and_tf, numbers
+from ._shared import Answer, agree, keras_and_tf, numbers
 
 SLUG = "softmax_zero_target"
 TITLE = "Softmax cross-entropy with an all-zero target row"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ...keras_side import to_keras
-from ._shared import HISTORY, STEP, Answer, agree, binary_data, mlp, numbers
+from ._shared import HISTORY, Answer, agree, binary_data, mlp, numbers
 
 SLUG = "validation_split"
 TITLE = "validation_split holds out the last rows, not random ones"
