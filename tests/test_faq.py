@@ -184,3 +184,20 @@ def test_questions_page_is_generated_current_and_renders_offline(tmp_path, capsy
         html = markdown_to_html(text)
     assert "tex-error" not in html and html.count("<math") >= 2 * len(faq.SLUGS)
     assert main(["questions"]) == 0 and "# Questions students ask" in capsys.readouterr().out
+
+
+def test_categorical_cross_entropy_logits_gradient_from_first_principles():
+    # d/dz [sum(y) logsumexp(z) - y.z] = softmax(z) sum(y) - y: 0 for an all-zero row (question 6)
+    import numpy as np
+
+    from scratch_vs_keras.scratch.losses import CategoricalCrossentropy
+
+    z = np.array([[0.1, 0.9, -0.3], [1.0, 2.0, 3.0], [0.2, 0.1, 0.4]])
+    y = np.array([[0.0, 0.0, 0.0], [0.25, 0.25, 0.0], [0.0, 1.0, 0.0]])
+    values, grad = CategoricalCrossentropy().per_sample_from_logits(y, z)
+    softmax = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    assert values[0] == 0 and np.all(grad[0] == 0)
+    np.testing.assert_allclose(grad[1], 0.5 * softmax[1] - y[1], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(grad[2], softmax[2] - y[2], rtol=0, atol=1e-15)
+    lse = np.log(np.exp(z[1]).sum())
+    assert values[1] == pytest.approx(0.25 * (lse - 1.0) + 0.25 * (lse - 2.0), rel=1e-14)
