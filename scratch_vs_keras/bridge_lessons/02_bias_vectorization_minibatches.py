@@ -83,6 +83,14 @@ print("array_split into 3:", [len(b) for b in np.array_split(np.arange(len(X)), 
 print("Keras batch_size=38:", [len(range(i, min(i + 38, len(X)))) for i in range(0, len(X), 38)])
 
 # %% [markdown]
+# Batches also explain the numbers students ask about most once they move to Keras: why `fit`
+# prints one loss, `evaluate` on the same rows another and a NumPy loop a third (`fit` averages
+# each batch's loss *before* its update, weighted by the batch sizes), why with the full batch
+# epoch 1 shows the untrained loss, and why the same seed still gives another shuffle. Each is
+# reproduced number by number in `docs/questions.md` (questions 1, 2 and 9;
+# `scratch-vs-keras run faq fit_vs_evaluate` writes the first one's report).
+
+# %% [markdown]
 # Different batches mean different steps. To reproduce the course in Keras, the translation feeds
 # Keras the course's own batches through a generator (`docs/conventions.md`, row
 # "mini-batches"); with that, the two trainings agree to round-off:

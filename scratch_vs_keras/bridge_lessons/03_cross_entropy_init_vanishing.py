@@ -53,6 +53,13 @@ print(check_lecture_gradients(cross_entropy_gradients(W1, W2, X, Y), [W1, W2], X
                               cost="cross_entropy"))
 
 # %% [markdown]
+# Keras's cross-entropy is not always this formula: on a plain probability array it clips $p$ to
+# $[10^{-7}, 1-10^{-7}]$ (a gradient of 0 where yours is $-1$), after its own sigmoid or softmax it
+# uses the logits instead, and with several outputs it averages over them (your gradient is $k$
+# times Keras's). `docs/questions.md` (questions 4, 5 and 6) shows each number on both sides;
+# `scratch-vs-keras run faq bce_clipping` writes the first one's report.
+
+# %% [markdown]
 # ## Where do gradients vanish?
 #
 # Each layer back multiplies the sensitivity by its activation's derivative — at most 1/4 for the

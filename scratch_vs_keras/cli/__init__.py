@@ -48,6 +48,8 @@ def build_parser():
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if name == "run":
             p.add_argument("name", help="an experiment name (see `list`) or `all`")
+            p.add_argument("question", nargs="?", default=None,
+                           help="with `run faq`: one question (see `list`)")
         elif name == "check":
             p.description = f"{text}\n\n{CHECK_CONVENTION}"
             p.add_argument("file", nargs="?", metavar="FILE", help="a student's .py or .ipynb file")
@@ -68,9 +70,10 @@ def parse(argv=None):
             raise BadInput(f"{flag} does not apply to {label}; it takes "
                            f"{', '.join(takes) if takes else 'no options'}.")
         if not hasattr(args, dest):
-            default = None if (dest == "out" and command == "conventions") else default
+            default = None if (dest == "out" and command in ("conventions", "questions")) else default
             setattr(args, dest, default)
     args.command = command
+    args.question = getattr(args, "question", None)
     return args
 
 
@@ -88,6 +91,11 @@ def _cmd_list(args, plan):
         only = "" if tasks in (set(), experiments.ALL_TASKS) else \
             f" [{' or '.join(sorted(tasks))} targets only]"
         print(f"  {name:20s} {title}{only}")
+    from ..experiments import faq
+
+    print("\nQuestions (scratch-vs-keras run faq QUESTION; all: run faq):")
+    for number, slug, title in faq.describe():
+        print(f"  {slug:24s} {number}. {title}")
     print("\nData sets (--dataset NAME, or --csv PATH --target COLUMN):")
     print("  " + ", ".join(dataset_names()))
     return 0
@@ -150,6 +158,19 @@ def _cmd_conventions(args, plan):
         print(f"Conventions table written to {args.out}.")
     else:
         print(conventions_text(conventions.conventions_table()))
+    return 0
+
+
+def _cmd_questions(args, plan):
+    from ..experiments import faq
+    from ..report_io import write_text_atomic
+
+    page = faq.questions_markdown()
+    if args.out:
+        write_text_atomic(args.out, page)
+        print(f"Questions page written to {args.out}.")
+    else:
+        print(page)
     return 0
 
 
@@ -251,7 +272,8 @@ def _cmd_check(args, plan):
 
 COMMAND_RUNNERS = {"main": _cmd_run, "run": _cmd_run, "list": _cmd_list,
                    "gradients": _cmd_gradients, "train": _cmd_train,
-                   "conventions": _cmd_conventions, "lessons": _cmd_lessons, "check": _cmd_check}
+                   "conventions": _cmd_conventions, "questions": _cmd_questions,
+                   "lessons": _cmd_lessons, "check": _cmd_check}
 
 
 def _fail(code, message):

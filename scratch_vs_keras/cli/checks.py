@@ -20,7 +20,7 @@ def check(args):
         if args.save is not None:
             _check_file(args.save, "--save")
         _check_data(args, None)
-    elif args.command == "conventions" and args.out is not None:
+    elif args.command in ("conventions", "questions") and args.out is not None:
         _check_file(args.out, "--out")
     elif args.command == "lessons" and args.copy is not None:
         others = sorted(FLAG[d] for d in args.given - {"copy"})
@@ -108,6 +108,7 @@ def _experiment_plan(args):
     else:
         raise BadInput(f"unknown experiment {args.name!r}; valid names: "
                        f"{', '.join(experiments.NAMES)}, all.")
+    _check_question(args, names)
     notes = []
     for dest in sorted(args.given & experiments.ALL_OPTIONS):
         ignoring = [n for n in names if dest not in experiments.options(n)]
@@ -119,6 +120,20 @@ def _experiment_plan(args):
         if ignoring:
             notes.append(f"note: {FLAG[dest]} does not apply to {why}.")
     return names, notes
+
+
+def _check_question(args, names):
+    """A QUESTION after `run faq` must be one of the faq's questions; other runs take none."""
+    if args.question is None:
+        return
+    if names != ["faq"]:
+        raise BadInput(f"`run {args.name}` takes no question ({args.question!r}); only `run faq "
+                       "QUESTION` does (see `scratch-vs-keras list`).")
+    from ..experiments import faq
+
+    if args.question not in faq.SLUGS:
+        raise BadInput(f"unknown question {args.question!r}; valid questions: "
+                       f"{', '.join(faq.SLUGS)} (or none: `run faq` runs them all).")
 
 
 def _check_out_folder(path):

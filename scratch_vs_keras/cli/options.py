@@ -16,6 +16,7 @@ examples:
   scratch-vs-keras run optimizers --quick   # every optimizer, short runs
   scratch-vs-keras run tabular_tour --dtype float32
   scratch-vs-keras run headline --csv my.csv --target label   # report in reports/headline-my/
+  scratch-vs-keras run faq same_seed        # one of the questions students ask
   scratch-vs-keras lessons --copy my_lessons
   scratch-vs-keras check my_mlp.py           # your gradients(W1, W2, X, Y), with evidence
   scratch-vs-keras check --class submissions/ --time-limit 5   # class page under reports/
@@ -46,8 +47,8 @@ OPTIONS = [
     ("--quick", "quick", dict(action="store_true", help="short runs: for a first look and for "
                               "tests"), RUNS | {"lessons"}, False),
     ("--out", "out", dict(metavar="PATH", help="folder of the reports (default reports); for "
-                          "`conventions`, the Markdown file to write"),
-     RUNS | {"lessons", "conventions", "check"}, "reports"),
+                          "`conventions` and `questions`, the Markdown file to write"),
+     RUNS | {"lessons", "conventions", "questions", "check"}, "reports"),
     ("--no-shuffle", "shuffle", dict(action="store_false", help="visit the rows in order"),
      {"train"}, True),
     ("--save", "save", dict(metavar="PATH", help="write the per-step records to PATH (.csv, or "
@@ -67,6 +68,7 @@ COMMANDS = {
     "gradients": "one batch: activations, loss, every gradient, NumPy vs Keras (no report)",
     "train": "a side-by-side training run through model.fit, verdict table (no report)",
     "conventions": "the course's conventions vs their Keras translations, measured",
+    "questions": "the \"Questions students ask\" page (Markdown) linking each faq report",
     "lessons": "execute the bridge lessons (HTML in --out/lessons/), or --copy DIR to edit",
     "check": "FILE: check a student's own gradient function against the reference; or --class "
              "DIR: every submission, one HTML page",
@@ -95,4 +97,4 @@ def _config(args):
     return Config(dataset=args.dataset, csv=args.csv, target=args.target, epochs=args.epochs,
                   batch_size=args.batch_size, optimizer=args.optimizer, dtype=args.dtype,
                   seed=args.seed, quick=args.quick, out=args.out, encoding=args.encoding,
-                  show_progress=True)
+                  show_progress=True, question=getattr(args, "question", None))

@@ -20,6 +20,7 @@ NAMES = [
     "backprop_review",
     "bias_conventions",
     "loss_functions",
+    "faq",
     "vanishing_gradients",
     "initialization",
     "optimizers",
@@ -80,8 +81,10 @@ def fitting_datasets(tasks):
 def run(name, cfg=None, write=True, stream=None):
     """Run experiment ``name``, write its report, print its verdict; returns the Report.
 
-    The report goes to ``cfg.out/<cfg.report_name(name)>/``; the printed verdict ends with the
-    first divergence when the report names one.
+    The report goes to ``cfg.out/<cfg.report_name(name)>/``, and an experiment made of several
+    reports (``faq``: one per question) returns them in its report's ``parts``, each written to
+    its own folder first; the printed verdict ends with the first divergence when the report
+    names one.
     """
     from ..compare.table import format_table
     from ..report import write_report
@@ -94,6 +97,8 @@ def run(name, cfg=None, write=True, stream=None):
     report.name = cfg.report_name(report.name)
     report.settings["seconds"] = f"{time.perf_counter() - started:.1f}"
     if write:
+        for part in getattr(report, "parts", ()):  # an experiment of several reports (faq)
+            write_report(part, cfg.out)
         path = write_report(report, cfg.out)
         where = f" Report: {path}/report.html"
     else:

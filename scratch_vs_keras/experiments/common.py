@@ -38,7 +38,8 @@ class Config:
     """Settings common to all experiments; ``None`` means the experiment's own default.
 
     ``quick`` shrinks every experiment (fewer epochs and settings) for tests and demos;
-    ``encoding`` is the text encoding of ``csv``; ``show_progress`` draws tqdm bars on stderr
+    ``encoding`` is the text encoding of ``csv``; ``question`` picks one question of the ``faq``
+    experiment (its report is ``faq-<question>``); ``show_progress`` draws tqdm bars on stderr
     (the command line sets it; library calls stay quiet).
     """
 
@@ -54,6 +55,7 @@ class Config:
     out: str = "reports"
     encoding: str = "utf-8"
     show_progress: bool = False
+    question: str = None
 
     def pick(self, name, default, quick=None):
         """The user's value for ``name``, else ``quick`` in quick mode, else ``default``."""
@@ -78,6 +80,8 @@ class Config:
     def report_name(self, name):
         """The report folder of experiment ``name``: ``name`` on its own data, ``name-DATA`` on a
         ``--dataset`` or ``--csv`` (so a run on other data never overwrites the default report)."""
+        if self.question:
+            name = f"{name}-{self.question}"
         data = self.data_name()
         return f"{name}-{data}" if data else name
 
@@ -93,7 +97,7 @@ class Config:
 
     def command(self, name):
         """The command line that runs experiment ``name`` again with these settings."""
-        words = ["scratch-vs-keras", "run", name]
+        words = ["scratch-vs-keras", "run", name] + ([self.question] if self.question else [])
         for field in ("dataset", "csv", "target", "epochs", "batch_size", "optimizer"):
             value = getattr(self, field)
             if value is not None:
