@@ -5,7 +5,10 @@ weight layout.
   docstring lists what a new layer writes;
 * :mod:`.dense`: ``Dense`` (and the layout note: Keras's ``kernel (in, out)`` against the lecture's
   ``W (out, in)``); :mod:`.embedding`: ``Embedding``; :mod:`.concatenate`: ``Concatenate``;
-  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row).
+  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row);
+  :mod:`.dropout`: ``Dropout`` (Keras's own masks, reproduced);
+* :mod:`.preprocessing`: ``StringLookup``, ``IntegerLookup``, ``HashedCrossing``,
+  ``Discretization``, ``Normalization`` (raw columns -> Keras's integers and floats).
 """
 
 from .base import Input, Layer, Node
@@ -13,7 +16,10 @@ from .concatenate import Concatenate, ConcatenateCache
 from .dense import Dense, DenseCache
 from .embedding import Embedding, EmbeddingCache
 from .identity import Identity
+from .preprocessing import (Discretization, HashedCrossing, IntegerLookup, Normalization,
+                            StringLookup)
 from .ones_column import OnesColumn
 
-__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Embedding", "EmbeddingCache",
-           "Identity", "Input", "Layer", "Node", "OnesColumn"]
+__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Discretization", "Embedding",
+           "EmbeddingCache", "HashedCrossing", "Identity", "Input", "IntegerLookup", "Layer", "Node",
+           "Normalization", "OnesColumn", "StringLookup"]
