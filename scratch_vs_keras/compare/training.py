@@ -123,9 +123,16 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
     by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
     variables = [by_name[n] for n in names]
 
+    # A measurement must not move the random state: restoring the dropout layers' seed states
+    # makes the probe see the mask that the training step on the same batch then draws.
+    seed_states = [v for v in model.non_trainable_variables if v.name == "seed_generator_state"]
+
     @tf.function(reduce_retracing=True)
     def probe(x, y):
+        saved = [s.value * 1 for s in seed_states]
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        for s, value in zip(seed_states, saved):
+            s.assign(value)
         return loss, [v.value for v in variables]
 
     def read_weights():

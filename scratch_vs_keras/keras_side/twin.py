@@ -133,6 +133,15 @@ def _keras_embedding(layer, keras):
     )
 
 
+def _keras_dropout(layer, keras):
+    """Keras's own ``Dropout`` with the layer's seed, its seed state moved on by the masks the
+    NumPy layer has drawn already, so both draw the same next mask."""
+    twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
+    if layer.rate > 0:
+        twin.seed_generator.state.assign(np.array([layer.seed, layer.draws], dtype="int64"))
+    return twin
+
+
 #: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
 #: arguments and name. A new layer adds one entry here (and nothing to the model code).
 KERAS_LAYERS = {
@@ -140,6 +149,7 @@ KERAS_LAYERS = {
     s_layers.Embedding: _keras_embedding,
     s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
     s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
+    s_layers.Dropout: _keras_dropout,
 }
 
 

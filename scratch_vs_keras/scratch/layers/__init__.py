@@ -14,12 +14,14 @@ weight layout.
 from .base import Input, Layer, Node
 from .concatenate import Concatenate, ConcatenateCache
 from .dense import Dense, DenseCache
+from .dropout import Dropout, DropoutCache
 from .embedding import Embedding, EmbeddingCache
 from .identity import Identity
 from .preprocessing import (Discretization, HashedCrossing, IntegerLookup, Normalization,
                             StringLookup)
 from .ones_column import OnesColumn
 
-__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Discretization", "Embedding",
+__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Discretization", "Dropout",
+           "DropoutCache", "Embedding",
            "EmbeddingCache", "HashedCrossing", "Identity", "Input", "IntegerLookup", "Layer", "Node",
            "Normalization", "OnesColumn", "StringLookup"]

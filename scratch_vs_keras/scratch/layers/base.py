@@ -81,6 +81,9 @@ class Layer:
     #: whether ``backward`` gives a weight's gradient as rows (``sparse.SparseRows``), which an
     #: optimizer must see one tensor at a time
     sparse_gradients = False
+    #: whether ``forward`` takes ``training`` (True in ``fit``'s passes, False at inference), as
+    #: Keras's ``call(inputs, training)``: ``Dropout`` behaves differently in the two
+    takes_training = False
 
     def __init__(self, name=None):
         self.name = name
