@@ -41,7 +41,11 @@ def Input(shape, dtype=None, name=None):
         if shape not in ((), (1,)):
             raise ValueError(
                 f"An integer `Input` holds one category index per sample: shape=() (or (1,)); "
-                f"received shape={shape!r}."
+                f"received shape={shape!r}. For a matrix of several category columns (the "
+                "course's Input(shape=(k,), dtype='int64') read with tf.gather(x, j, axis=1) or "
+                "keras.ops.take), write one Input per column, [Input(shape=(), dtype='int32', "
+                "name=c) for c in columns], each into its own Embedding, and feed "
+                "{c: X[:, j] for j, c in enumerate(columns)}: the same network and weights."
             )
         return Node((), "int", name)
     if shape is None or len(shape) != 1:
