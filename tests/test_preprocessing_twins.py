@@ -143,3 +143,17 @@ def test_normalization_adapt_equals_keras_on_all_of_adult(adult, batched):
     z = ours(np.concatenate(data) if batched else x)
     np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(z.var(axis=0), 1, rtol=1e-12)
+
+
+def test_keras_twins_built_from_the_scratch_layers_map_adult_the_same(adult):
+    from scratch_vs_keras.keras_side import keras_preprocessing
+
+    train, both = adult
+    layers = [(StringLookup(max_tokens=10).adapt(_text(train, "occupation")), _text(both, "occupation")),
+              (IntegerLookup().adapt(train["age"].to_numpy()), both["age"].to_numpy()),
+              (Discretization(num_bins=10).adapt(train["age"].to_numpy(float)), both["age"].to_numpy(float)),
+              (Normalization().adapt(train[["hours-per-week"]].to_numpy(float)),
+               both[["hours-per-week"]].to_numpy(float))]
+    for ours, values in layers:
+        theirs = np.asarray(keras_preprocessing(ours)(values))
+        np.testing.assert_allclose(ours(values), theirs.reshape(ours(values).shape), rtol=1e-15, atol=0)

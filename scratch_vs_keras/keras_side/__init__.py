@@ -11,6 +11,7 @@ from .twin import (
     keras_layer,
     keras_loss,
     keras_optimizer,
+    keras_preprocessing,
     keras_regularizer,
     keras_schedule,
     keras_weight_names,
@@ -19,5 +20,5 @@ from .twin import (
 )
 
 __all__ = ["KERAS_LAYERS", "configure_keras", "copy_weights", "keras_inputs", "keras_layer",
-           "keras_loss", "keras_optimizer", "keras_regularizer", "keras_schedule",
+           "keras_loss", "keras_optimizer", "keras_preprocessing", "keras_regularizer", "keras_schedule",
            "keras_weight_names", "keras_weights_by_name", "to_keras"]

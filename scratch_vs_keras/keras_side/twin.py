@@ -153,6 +153,30 @@ KERAS_LAYERS = {
 }
 
 
+def keras_preprocessing(layer):
+    """The Keras preprocessing layer with the same state as a scratch one (its vocabulary, bins,
+    boundaries or statistics, from ``get_config()``): it maps the same raw values to the same
+    numbers (``StringLookup``, ``IntegerLookup``, ``HashedCrossing``, ``Discretization``,
+    ``Normalization``)."""
+    from ..scratch.layers import preprocessing as s_pre
+
+    keras = _keras()
+    config = layer.get_config()
+    if isinstance(layer, (s_pre.StringLookup, s_pre.IntegerLookup)):
+        if config["vocabulary"] is None:
+            raise ValueError(f"{layer!r} has no vocabulary yet: adapt it first.")
+        del config["max_tokens"]  # the vocabulary is already cut to it
+        return getattr(keras.layers, type(layer).__name__)(**config)
+    if isinstance(layer, s_pre.Discretization):
+        return keras.layers.Discretization(bin_boundaries=config["bin_boundaries"])
+    if isinstance(layer, s_pre.Normalization):
+        # arrays, not the config's lists: Keras would read a list of floats as float32
+        return keras.layers.Normalization(axis=-1, mean=layer.mean, variance=layer.variance)
+    if isinstance(layer, s_pre.HashedCrossing):
+        return keras.layers.HashedCrossing(**config)
+    raise ValueError(f"keras_preprocessing translates the scratch preprocessing layers; received {layer!r}.")
+
+
 def keras_layer(layer):
     """The Keras layer with the same class, arguments and name as a scratch layer."""
     build = KERAS_LAYERS.get(type(layer))
