@@ -371,3 +371,8 @@ def standard_figures(records, prefix, what, tolerance, col=None):
         hue="tensor", tolerance={"batch loss": bound["batch_loss"], "weights": bound["weight"]},
         col=col)
     return [curves, diffs]
+
+
+def inputs_of(model, x):
+    """The subset of the named arrays ``x`` that ``model`` takes."""
+    return {n.name: x[n.name] for n in model.inputs}

@@ -7,7 +7,8 @@ standardized numeric columns and runs a Dense stack; both are concatenated into 
 unit. The NumPy side builds the same graph with ``scratch.Model(inputs, outputs)``; its
 ``Embedding`` layer gathers rows forward and scatter-adds their gradients backward (repeated
 categories in a batch add up). Three networks are trained on both sides: wide only, deep only,
-and wide and deep.
+and wide and deep. With ``--course 10|10a`` it runs the course notebook's own network instead
+(:mod:`.wide_and_deep_course`).
 """
 
 import numpy as np
@@ -18,8 +19,9 @@ from ..data.adult import prepare_adult
 from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import Input, Model, optimizers
-from ..scratch.layers import Concatenate, Dense, Dropout, Embedding
-from .common import DATA_OPTIONS, epochs_for_steps, gradient_rows, run_rows, tagged
+from ..scratch.layers import Concatenate, Dense, Embedding
+from .common import DATA_OPTIONS, epochs_for_steps, gradient_rows, inputs_of, run_rows, tagged
+from .wide_and_deep_course import course_wide_and_deep, run_course  # noqa: F401 (both importable here)
 
 NAME = "wide_and_deep"
 TITLE = "Wide and deep on Adult: embeddings and crosses, NumPy vs Keras"
@@ -69,62 +71,9 @@ def build_wide_and_deep(data, kind="wide_and_deep", wide_dim=4, deep_dim=4, hidd
     return model
 
 
-def course_wide_and_deep(data, course=None, dropout=False, dtype="float64", seed=0):
-    """The course notebook's wide-and-deep network as a scratch Model, compiled as the notebook.
-
-    Args:
-        data: ``prepare_adult(course=...)``'s :class:`~scratch_vs_keras.data.adult.WideDeepData`.
-        course: ``"10"`` or ``"10a"`` (default: the one ``data`` was prepared for).
-        dropout: 10a's last version, Dropout 0.6/0.4/0.2 after the deep layers.
-
-    Each cross and category goes through ``Embedding(N, int(sqrt(N)))``; the wide part is the
-    crosses' embeddings side by side. 10: the numeric columns through ``Dense(20)`` join the
-    category embeddings, then 50-25-10 ReLU; ``[wide, deep] -> Dense(1, sigmoid)``; MSE and
-    Adagrad. 10a: the numeric columns join the embeddings directly; ``[deep, wide]``; binary
-    cross-entropy and Adam. Layer names are the notebook's.
-    """
-    course = course or data.course
-    if course not in ("10", "10a") or data.course != course:
-        raise ValueError(f"`data` must come from prepare_adult(course={course!r}) (it was prepared "
-                         f"for course={data.course!r}); `course` is '10' or '10a'.")
-    if dropout and course != "10a":
-        raise ValueError("dropout=True is notebook 10a's last model; notebook 10 has no dropout.")
-    inputs, embedded = {}, {}
-    for name in data.crosses + data.categorical:
-        inputs[name] = Input(shape=(), dtype="int32", name=name)
-        n = data.vocabulary_size(name)
-        embedded[name] = Embedding(n, int(np.sqrt(n)), name=f"{name}_embed")(inputs[name])
-    numeric = Input(shape=(len(data.numeric),), name="numeric")
-    wide = Concatenate(name="wide_concat")([embedded[n] for n in data.crosses])
-    categories = [embedded[n] for n in data.categorical]
-    if course == "10":
-        deep = Concatenate(name="concat_embeds")(categories + [Dense(20, activation="relu", name="num_1")(numeric)])
-    else:
-        deep = Concatenate(name="embed_concat")([numeric] + categories)
-    for i, (units, rate) in enumerate(zip((50, 25, 10), (0.6, 0.4, 0.2)), start=1):
-        deep = Dense(units, activation="relu", name=f"deep{i}")(deep)
-        if dropout:
-            deep = Dropout(rate, name=f"dropout_{i}")(deep)
-    joined = Concatenate(name="concat_deep_wide")([wide, deep] if course == "10" else [deep, wide])
-    out = Dense(1, activation="sigmoid", name="combined")(joined)
-    model = Model(list(inputs.values()) + [numeric], out, name=f"course_{course}", seed=seed, dtype=dtype)
-    if course == "10":
-        model.compile(optimizer=optimizers.Adagrad(), loss="mean_squared_error", metrics=["accuracy"])
-    else:
-        model.compile(optimizer=optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def inputs_of(model, x):
-    """The subset of the named arrays ``x`` that ``model`` takes."""
-    return {n.name: x[n.name] for n in model.inputs}
-
-
 def run(cfg):
     if cfg.course is not None:  # the course notebook's own network and preprocessing
-        from .wide_and_deep_course import run_course
-
-        return run_course(cfg)
+        return run_course(cfg, NAME)
     rows = 3000 if cfg.quick else None
     d = prepare_adult(train_rows=rows, test_rows=1000 if cfg.quick else None, seed=cfg.seed)
     batch = cfg.batch(len(d.y_train), 256, quick=64)

@@ -14,7 +14,9 @@ from ..compare import compare_gradients, train_side_by_side
 from ..data.adult import prepare_adult
 from ..data.adult_course import COURSE_BATCH, COURSE_PARAMETERS
 from ..report import Report, Section, verdict_frame
-from .common import gradient_rows, run_rows, tagged
+from ..scratch import Input, Model, optimizers
+from ..scratch.layers import Concatenate, Dense, Dropout, Embedding
+from .common import gradient_rows, inputs_of, run_rows, tagged
 
 #: the notebooks' own results next to which this run's are reported
 COURSE_RESULTS = {
@@ -28,6 +30,52 @@ VALIDATION_FRACTION = 0.1
 DEFAULT_EPOCHS = {"10": 3, "10a": 5}
 
 
+def course_wide_and_deep(data, course=None, dropout=False, dtype="float64", seed=0):
+    """The course notebook's wide-and-deep network as a scratch Model, compiled as the notebook.
+
+    Args:
+        data: ``prepare_adult(course=...)``'s :class:`~scratch_vs_keras.data.adult.WideDeepData`.
+        course: ``"10"`` or ``"10a"`` (default: the one ``data`` was prepared for).
+        dropout: 10a's last version, Dropout 0.6/0.4/0.2 after the deep layers.
+
+    Each cross and category goes through ``Embedding(N, int(sqrt(N)))``; the wide part is the
+    crosses' embeddings side by side. 10: the numeric columns through ``Dense(20)`` join the
+    category embeddings, then 50-25-10 ReLU; ``[wide, deep] -> Dense(1, sigmoid)``; MSE and
+    Adagrad. 10a: the numeric columns join the embeddings directly; ``[deep, wide]``; binary
+    cross-entropy and Adam. Layer names are the notebook's.
+    """
+    course = course or data.course
+    if course not in ("10", "10a") or data.course != course:
+        raise ValueError(f"`data` must come from prepare_adult(course={course!r}) (it was prepared "
+                         f"for course={data.course!r}); `course` is '10' or '10a'.")
+    if dropout and course != "10a":
+        raise ValueError("dropout=True is notebook 10a's last model; notebook 10 has no dropout.")
+    inputs, embedded = {}, {}
+    for name in data.crosses + data.categorical:
+        inputs[name] = Input(shape=(), dtype="int32", name=name)
+        n = data.vocabulary_size(name)
+        embedded[name] = Embedding(n, int(np.sqrt(n)), name=f"{name}_embed")(inputs[name])
+    numeric = Input(shape=(len(data.numeric),), name="numeric")
+    wide = Concatenate(name="wide_concat")([embedded[n] for n in data.crosses])
+    categories = [embedded[n] for n in data.categorical]
+    if course == "10":
+        deep = Concatenate(name="concat_embeds")(categories + [Dense(20, activation="relu", name="num_1")(numeric)])
+    else:
+        deep = Concatenate(name="embed_concat")([numeric] + categories)
+    for i, (units, rate) in enumerate(zip((50, 25, 10), (0.6, 0.4, 0.2)), start=1):
+        deep = Dense(units, activation="relu", name=f"deep{i}")(deep)
+        if dropout:
+            deep = Dropout(rate, name=f"dropout_{i}")(deep)
+    joined = Concatenate(name="concat_deep_wide")([wide, deep] if course == "10" else [deep, wide])
+    out = Dense(1, activation="sigmoid", name="combined")(joined)
+    model = Model(list(inputs.values()) + [numeric], out, name=f"course_{course}", seed=seed, dtype=dtype)
+    if course == "10":
+        model.compile(optimizer=optimizers.Adagrad(), loss="mean_squared_error", metrics=["accuracy"])
+    else:
+        model.compile(optimizer=optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
 def split_rows(data, course, quick):
     """``(train, validation)`` row slices: the last tenth of the course's training rows held out
     for validation; 10a trains on full 64-row batches only (its ``drop_remainder``)."""
@@ -39,7 +87,7 @@ def split_rows(data, course, quick):
     return slice(0, train_end), slice(cut, cut + 320 if quick else n)
 
 
-def test_scores(y, proba):
+def score_test_set(y, proba):
     """Accuracy, AUC, confusion matrix and classification report of probabilities ``proba``."""
     from sklearn import metrics
 
@@ -49,9 +97,8 @@ def test_scores(y, proba):
             "report": metrics.classification_report(y, labels, digits=4)}
 
 
-def run_course(cfg):
-    from .wide_and_deep import NAME, course_wide_and_deep, inputs_of
-
+def run_course(cfg, name):
+    """The report of ``run <name> --course 10|10a`` (see the module docstring)."""
     course = cfg.course
     start = time.perf_counter()
     data = prepare_adult(course=course)
@@ -72,7 +119,7 @@ def run_course(cfg):
     ours = run.scratch_model.predict(x_test)
     theirs = np.asarray(run.keras_model.predict(x_test, batch_size=1024, verbose=0))
     elapsed = time.perf_counter() - start
-    scores = {"NumPy": test_scores(data.y_test, ours), "Keras": test_scores(data.y_test, theirs)}
+    scores = {"NumPy": score_test_set(data.y_test, ours), "Keras": score_test_set(data.y_test, theirs)}
     gap = float(np.max(np.abs(ours - theirs)) / np.max(np.abs(theirs)))
     verdict = verdict_frame(
         [(f"parameters of notebook {course}'s network as written: {as_written:,} vs the course's "
@@ -80,7 +127,7 @@ def run_course(cfg):
         + gradient_rows([check], "one batch")
         + run_rows([run], cfg.dtype, "course network", [f"course {course}"])
         + [(f"test-set probabilities, NumPy vs Keras ({len(data.y_test):,} rows)", gap, 1e-10)])
-    return _report(NAME, cfg, data, model, run, scores, verdict, as_written, batch, epochs, elapsed)
+    return _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epochs, elapsed)
 
 
 def _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epochs, elapsed):
