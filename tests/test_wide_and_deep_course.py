@@ -100,3 +100,15 @@ def test_course_option_is_refused_by_other_experiments(capsys):
 
     assert main(["run", "headline", "--course", "10"]) == 2
     assert "course preset" in capsys.readouterr().err
+
+
+def test_course_10a_final_model_with_dropout_trains_like_keras(data10a):
+    pytest.importorskip("keras")
+    from scratch_vs_keras.compare import train_side_by_side
+    from scratch_vs_keras.experiments.common import inputs_of
+
+    model = course_wide_and_deep(data10a, dropout=True)
+    x = {k: v[:640] for k, v in inputs_of(model, data10a.x_train).items()}
+    run = train_side_by_side(model, x, data10a.y_train[:640], epochs=1, batch_size=64, shuffle=False)
+    assert run.ok and run.steps == 10, str(run)
+    assert [layer.draws for layer in run.scratch_model.layers if layer.takes_training] == [10, 10, 10]
