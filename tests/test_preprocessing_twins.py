@@ -157,3 +157,18 @@ def test_keras_twins_built_from_the_scratch_layers_map_adult_the_same(adult):
     for ours, values in layers:
         theirs = np.asarray(keras_preprocessing(ours)(values))
         np.testing.assert_allclose(ours(values), theirs.reshape(ours(values).shape), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: StringLookup().adapt(np.array(["a", np.nan], dtype=object)), "missing"),
+    (lambda: IntegerLookup().adapt(np.array([1.5])), "integers"),
+    (lambda: HashedCrossing(10)([np.array([1.0]), np.array([2.0])]), "integer or string"),
+    (lambda: HashedCrossing(10)([np.array([1])]), "at least two"),
+    (lambda: Discretization(), "exactly one"),
+    (lambda: Discretization(num_bins=3).adapt(np.array([1.0, np.nan])), "NaN"),
+    (lambda: Normalization().adapt(np.array([[1.0], [np.inf]])), "finite"),
+    (lambda: Normalization()(np.ones(3)), "adapt"),
+])
+def test_bad_input_is_refused_with_the_fix(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -49,7 +49,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, seed=None, name=None):
         super().__init__(name=name)
-        self.rate = check_number(rate, "rate", low=0, high=1, what="a fraction in [0, 1]")
+        self.rate = float(check_number(rate, "rate", low=0, high=1, what="a fraction in [0, 1]"))
         check_number(seed, "seed", low=0, integer=True, allow_none=True)
         self.seed = None if seed is None else int(seed)
         self.draws = 0  # Keras's seed_generator.state[1]

@@ -60,7 +60,8 @@ class Discretization:
                 "epsilon": self.epsilon, "output_mode": self.output_mode}
 
     def __repr__(self):
-        return f"Discretization({len(self.bin_boundaries or []) + 1 if self.bin_boundaries else self.num_bins} bins)"
+        bins = self.num_bins if self.bin_boundaries is None else len(self.bin_boundaries) + 1
+        return f"Discretization({bins} bins)"
 
 
 def _summarize(values, epsilon):

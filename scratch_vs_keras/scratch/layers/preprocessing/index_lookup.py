@@ -149,8 +149,9 @@ class IntegerLookup(_IndexLookup):
 
     @staticmethod
     def _token(value, what):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, float, np.floating)) \
-                or (not isinstance(value, numbers.Integral) and not float(value).is_integer()):
+        integral = isinstance(value, numbers.Integral) or (
+            isinstance(value, (float, np.floating)) and float(value).is_integer())
+        if isinstance(value, (bool, np.bool_)) or not integral:
             raise ValueError(f"IntegerLookup takes integers; {what} holds {value!r}. Round or "
                              "encode the values as integers first (a missing value as e.g. -1).")
         return int(value)
