@@ -114,3 +114,16 @@ def test_functional_model_uses_the_same_dropout():
 def test_bad_rate_is_refused_with_the_argument_named():
     with pytest.raises(ValueError, match="rate"):
         Dropout(1.5)
+
+
+def test_one_batch_comparison_sees_one_mask_on_both_sides():
+    from scratch_vs_keras.compare import compare_gradients
+
+    x, y = _data()
+    model = _mlp()
+    with pytest.raises(ValueError, match="finite_differences=False"):
+        compare_gradients(model, x[:16], y[:16])
+    check = compare_gradients(model, x[:16], y[:16], finite_differences=False)
+    assert check.ok, str(check)
+    dropped = check.table[check.table.layer == model.layers[1].name]
+    assert len(dropped) == 1 and dropped.status.iloc[0] == "ok"  # the dropout layer's output compared

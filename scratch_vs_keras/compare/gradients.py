@@ -47,9 +47,11 @@ def keras_trace(keras_model, x, y, outputs=True):
 
     tf = tensorflow()
 
-    from ..keras_side import keras_weight_names
+    from ..keras_side import keras_weight_names, seed_states
 
     x_t, y_t = _constant(x), tf.constant(y)
+    states = seed_states(keras_model)
+    before = [s.numpy() for s in states]  # the layer outputs below see the same dropout mask
     with tf.GradientTape() as tape:
         y_pred = keras_model(x_t, training=True)
         loss = keras_model.compute_loss(x=x_t, y=y_t, y_pred=y_pred, training=True)
@@ -64,7 +66,12 @@ def keras_trace(keras_model, x, y, outputs=True):
 
         layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
         probe = keras.Model(keras_model.inputs, [layer.output for layer in layers])
+        after = [s.numpy() for s in states]
+        for s, value in zip(states, before):
+            s.assign(value)
         values = probe(x_t, training=True)
+        for s, value in zip(states, after):
+            s.assign(value)
         values = values if isinstance(values, (list, tuple)) else [values]
         layer_outputs = {layer.name: v.numpy() for layer, v in zip(layers, values)}
     return layer_outputs, float(loss.numpy()), grads
@@ -352,6 +359,13 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     from ..keras_side import keras_inputs, to_keras
 
     _check_fd_arguments(fd_step, fd_max_entries)
+    if finite_differences and any(getattr(layer, "rate", 0) and layer.takes_training
+                                  for layer in model.layers):
+        raise ValueError(
+            "Finite differences need one loss function, but a Dropout layer draws a new mask at "
+            "every training pass; pass finite_differences=False (the NumPy vs Keras rows still "
+            "compare one pass with the same mask) or compare the model without Dropout."
+        )
     x, y = model.prepare(x, y)
     if keras_model is None:
         keras_model = to_keras(model)

@@ -116,7 +116,7 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
 
     keras, tf = import_keras(), tensorflow()
 
-    from ..keras_side import keras_weight_names
+    from ..keras_side import keras_weight_names, seed_states
     from .gradients import _constant, keras_trace
 
     names = names or keras_weight_names(model)
@@ -125,13 +125,13 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
 
     # A measurement must not move the random state: restoring the dropout layers' seed states
     # makes the probe see the mask that the training step on the same batch then draws.
-    seed_states = [v for v in model.non_trainable_variables if v.name == "seed_generator_state"]
+    states = seed_states(model)
 
     @tf.function(reduce_retracing=True)
     def probe(x, y):
-        saved = [s.value * 1 for s in seed_states]
+        saved = [s.value * 1 for s in states]
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
-        for s, value in zip(seed_states, saved):
+        for s, value in zip(states, saved):
             s.assign(value)
         return loss, [v.value for v in variables]
 

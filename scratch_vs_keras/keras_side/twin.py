@@ -153,6 +153,13 @@ KERAS_LAYERS = {
 }
 
 
+def seed_states(keras_model):
+    """The random-state variables of a Keras model's layers (each ``Dropout``'s seed state
+    ``(seed, draws)``): a measurement that calls the model with ``training=True`` restores them,
+    so that it sees the mask the next training step draws and leaves the run's masks unchanged."""
+    return [v for v in keras_model.non_trainable_variables if v.name == "seed_generator_state"]
+
+
 def keras_preprocessing(layer):
     """The Keras preprocessing layer with the same state as a scratch one (its vocabulary, bins,
     boundaries or statistics, from ``get_config()``): it maps the same raw values to the same
