@@ -127,3 +127,11 @@ def test_one_batch_comparison_sees_one_mask_on_both_sides():
     assert check.ok, str(check)
     dropped = check.table[check.table.layer == model.layers[1].name]
     assert len(dropped) == 1 and dropped.status.iloc[0] == "ok"  # the dropout layer's output compared
+
+
+def test_recomputed_gradients_are_refused_for_dropout_runs():
+    from scratch_vs_keras.compare import train_side_by_side
+
+    x, y = _data()
+    with pytest.raises(ValueError, match="record_gradients=False"):
+        train_side_by_side(_mlp(), x, y, epochs=1, batch_size=8, record_gradients=True)

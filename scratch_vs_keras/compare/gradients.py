@@ -339,6 +339,12 @@ def _check_fd_arguments(fd_step, fd_max_entries):
         )
 
 
+def draws_masks(model):
+    """Whether a training pass of ``model`` draws random masks (a Dropout layer with rate > 0),
+    so that two passes on one batch differ."""
+    return any(layer.takes_training and getattr(layer, "rate", 0) for layer in model.layers)
+
+
 def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd_step=1e-6,
                       fd_max_entries=None):
     """Compare one batch's forward pass, loss and gradients between ``model`` and its Keras twin.
@@ -359,8 +365,7 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     from ..keras_side import keras_inputs, to_keras
 
     _check_fd_arguments(fd_step, fd_max_entries)
-    if finite_differences and any(getattr(layer, "rate", 0) and layer.takes_training
-                                  for layer in model.layers):
+    if finite_differences and draws_masks(model):
         raise ValueError(
             "Finite differences need one loss function, but a Dropout layer draws a new mask at "
             "every training pass; pass finite_differences=False (the NumPy vs Keras rows still "

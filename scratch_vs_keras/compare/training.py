@@ -35,7 +35,7 @@ from ..scratch.callbacks import Callback, TrainingDivergedError
 from .diff import (FLOAT32_RUN_MARGIN, float32_run_tolerance, max_abs_diff, rel_diff_in_context,
                    tolerance)
 from ..report_io import write_bytes_atomic, write_text_atomic
-from .gradients import gradient_differences
+from .gradients import draws_masks, gradient_differences
 from .table import format_table
 
 #: The float64 bounds of a side-by-side run, per recorded quantity (float32: :func:`run_tolerances`).
@@ -344,6 +344,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
 
     from ..keras_side import keras_inputs
     _check_run_arguments(batch_size, epochs, shuffle, keras_feed)
+    if record_gradients and draws_masks(model):
+        raise ValueError("record_gradients=True computes each step's gradients again, which would "
+                         "draw another Dropout mask; pass record_gradients=False (the batch losses "
+                         "and weights of every step are still compared).")
     batch_size, epochs = int(batch_size), int(epochs)
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
