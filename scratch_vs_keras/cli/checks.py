@@ -112,11 +112,11 @@ def _experiment_plan(args):
     notes = []
     for dest in sorted(args.given & experiments.ALL_OPTIONS):
         ignoring = [n for n in names if dest not in experiments.options(n)]
-        why = ", ".join(f"{n} ({experiments.get(n).NOT_TAKEN[dest]})" for n in ignoring)
+        why = ", ".join(f"{n} ({experiments.why_not(n, dest)})" for n in ignoring)
         if ignoring and len(names) == 1:
             takes = ", ".join(FLAG[d] for d in FLAG if d in experiments.options(names[0]))
             raise BadInput(f"`run {names[0]}` does not take {FLAG[dest]}: "
-                           f"{experiments.get(names[0]).NOT_TAKEN[dest]}. Drop it; it takes {takes}.")
+                           f"{experiments.why_not(names[0], dest)}. Drop it; it takes {takes}.")
         if ignoring:
             notes.append(f"note: {FLAG[dest]} does not apply to {why}.")
     return names, notes

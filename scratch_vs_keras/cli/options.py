@@ -49,6 +49,9 @@ OPTIONS = [
     ("--out", "out", dict(metavar="PATH", help="folder of the reports (default reports); for "
                           "`conventions` and `questions`, the Markdown file to write"),
      RUNS | {"lessons", "conventions", "questions", "check"}, "reports"),
+    ("--course", "course", dict(choices=["10", "10a"], help="wide_and_deep: the course notebook's "
+                                "own network, preprocessing, loss, optimizer and batch size"),
+     RUNS, None),
     ("--no-shuffle", "shuffle", dict(action="store_false", help="visit the rows in order"),
      {"train"}, True),
     ("--save", "save", dict(metavar="PATH", help="write the per-step records to PATH (.csv, or "
@@ -97,4 +100,5 @@ def _config(args):
     return Config(dataset=args.dataset, csv=args.csv, target=args.target, epochs=args.epochs,
                   batch_size=args.batch_size, optimizer=args.optimizer, dtype=args.dtype,
                   seed=args.seed, quick=args.quick, out=args.out, encoding=args.encoding,
-                  show_progress=True, question=getattr(args, "question", None))
+                  show_progress=True, question=getattr(args, "question", None),
+                  course=getattr(args, "course", None))

@@ -47,9 +47,11 @@ def keras_trace(keras_model, x, y, outputs=True):
 
     tf = tensorflow()
 
-    from ..keras_side import keras_weight_names
+    from ..keras_side import keras_weight_names, seed_states
 
     x_t, y_t = _constant(x), tf.constant(y)
+    states = seed_states(keras_model)
+    before = [s.numpy() for s in states]  # the layer outputs below see the same dropout mask
     with tf.GradientTape() as tape:
         y_pred = keras_model(x_t, training=True)
         loss = keras_model.compute_loss(x=x_t, y=y_t, y_pred=y_pred, training=True)
@@ -64,7 +66,12 @@ def keras_trace(keras_model, x, y, outputs=True):
 
         layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
         probe = keras.Model(keras_model.inputs, [layer.output for layer in layers])
+        after = [s.numpy() for s in states]
+        for s, value in zip(states, before):
+            s.assign(value)
         values = probe(x_t, training=True)
+        for s, value in zip(states, after):
+            s.assign(value)
         values = values if isinstance(values, (list, tuple)) else [values]
         layer_outputs = {layer.name: v.numpy() for layer, v in zip(layers, values)}
     return layer_outputs, float(loss.numpy()), grads
@@ -332,6 +339,12 @@ def _check_fd_arguments(fd_step, fd_max_entries):
         )
 
 
+def draws_masks(model):
+    """Whether a training pass of ``model`` draws random masks (a Dropout layer with rate > 0),
+    so that two passes on one batch differ."""
+    return any(layer.takes_training and getattr(layer, "rate", 0) for layer in model.layers)
+
+
 def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd_step=1e-6,
                       fd_max_entries=None):
     """Compare one batch's forward pass, loss and gradients between ``model`` and its Keras twin.
@@ -352,6 +365,12 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     from ..keras_side import keras_inputs, to_keras
 
     _check_fd_arguments(fd_step, fd_max_entries)
+    if finite_differences and draws_masks(model):
+        raise ValueError(
+            "Finite differences need one loss function, but a Dropout layer draws a new mask at "
+            "every training pass; pass finite_differences=False (the NumPy vs Keras rows still "
+            "compare one pass with the same mask) or compare the model without Dropout."
+        )
     x, y = model.prepare(x, y)
     if keras_model is None:
         keras_model = to_keras(model)

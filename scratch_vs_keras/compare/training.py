@@ -35,7 +35,7 @@ from ..scratch.callbacks import Callback, TrainingDivergedError
 from .diff import (FLOAT32_RUN_MARGIN, float32_run_tolerance, max_abs_diff, rel_diff_in_context,
                    tolerance)
 from ..report_io import write_bytes_atomic, write_text_atomic
-from .gradients import gradient_differences
+from .gradients import draws_masks, gradient_differences
 from .table import format_table
 
 #: The float64 bounds of a side-by-side run, per recorded quantity (float32: :func:`run_tolerances`).
@@ -116,16 +116,23 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
 
     keras, tf = import_keras(), tensorflow()
 
-    from ..keras_side import keras_weight_names
+    from ..keras_side import keras_weight_names, seed_states
     from .gradients import _constant, keras_trace
 
     names = names or keras_weight_names(model)
     by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
     variables = [by_name[n] for n in names]
 
+    # A measurement must not move the random state: restoring the dropout layers' seed states
+    # makes the probe see the mask that the training step on the same batch then draws.
+    states = seed_states(model)
+
     @tf.function(reduce_retracing=True)
     def probe(x, y):
+        saved = [s.value * 1 for s in states]
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        for s, value in zip(states, saved):
+            s.assign(value)
         return loss, [v.value for v in variables]
 
     def read_weights():
@@ -337,6 +344,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
 
     from ..keras_side import keras_inputs
     _check_run_arguments(batch_size, epochs, shuffle, keras_feed)
+    if record_gradients and draws_masks(model):
+        raise ValueError("record_gradients=True computes each step's gradients again, which would "
+                         "draw another Dropout mask; pass record_gradients=False (the batch losses "
+                         "and weights of every step are still compared).")
     batch_size, epochs = int(batch_size), int(epochs)
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()

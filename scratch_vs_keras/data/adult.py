@@ -84,9 +84,13 @@ class WideDeepData:
     crosses: list
     numeric: list
     notes: list = field(default_factory=list)
+    #: the number of indices of an input where it has no vocabulary (a hashed cross's bins)
+    sizes: dict = field(default_factory=dict)
+    #: ``"10"`` or ``"10a"`` for a course preset (``prepare_adult(course=...)``), else ``None``
+    course: str = None
 
     def vocabulary_size(self, name):
-        return len(self.vocabularies[name])
+        return self.sizes[name] if name in self.sizes else len(self.vocabularies[name])
 
 
 class Vocabulary:
@@ -165,10 +169,15 @@ def _combined(frame, columns):
 
 
 def prepare_adult(crosses=CROSSES, categorical=CATEGORICAL, numeric=NUMERIC, train_rows=None,
-                  test_rows=None, seed=0):
+                  test_rows=None, seed=0, course=None, fit_crosses_on_test=False):
     """Encode Adult for a wide-and-deep model (see the module docstring).
 
     Args:
+        course: ``"10"`` or ``"10a"``: the course notebook's rows, columns, scaling, binning and
+            crosses instead (:mod:`.adult_course`; ``crosses``, ``categorical``, ``numeric`` and the
+            row subsets do not apply: the encoders are the course's, fitted on all its rows).
+        fit_crosses_on_test: with ``course="10"``, reproduce the notebook's flaw of fitting the
+            cross encoders on the training *and* test rows (its 51,158 parameters).
         crosses: tuples of categorical columns to cross (two or more distinct columns each).
         categorical, numeric: the columns used as such.
         train_rows, test_rows: use a seeded random subset of this many rows (for quick runs);
@@ -177,6 +186,10 @@ def prepare_adult(crosses=CROSSES, categorical=CATEGORICAL, numeric=NUMERIC, tra
 
     The target ``income`` is refused as an input anywhere (it would leak the answer).
     """
+    if course is not None:
+        return _prepare_course(course, fit_crosses_on_test)
+    if fit_crosses_on_test:
+        raise ValueError("`fit_crosses_on_test` reproduces notebook 10's encoders; pass course='10'.")
     train, test = load_adult()
     _check_columns(set(train.columns), crosses, categorical, numeric)
     train_rows = _check_row_count(train_rows, "train_rows", len(train))
@@ -251,3 +264,24 @@ def _check_row_count(value, name, available):
         raise ValueError(f"`{name}`={value:,} is more than the {available:,} rows there are; use at "
                          "most that many, or None for all.")
     return int(value)
+
+
+def _prepare_course(course, fit_crosses_on_test):
+    from . import adult_course as C
+
+    if course not in C.COURSES:
+        raise ValueError(f"`course` must be one of {', '.join(map(repr, C.COURSES))} (the notebooks "
+                         f"10 and 10a) or None; received course={course!r}.")
+    if fit_crosses_on_test and course != "10":
+        raise ValueError("`fit_crosses_on_test` is notebook 10's flaw; 10a hashes its crosses.")
+    train, test = C.course_rows(*load_adult())
+    if course == "10":
+        x_train, x_test, sizes, notes = C.encode_10(train, test, fit_crosses_on_test)
+    else:
+        x_train, x_test, sizes, notes = C.encode_10a(train, test)
+    categorical = [C.course_name(c) for c in C.COURSE_CATEGORICAL]
+    crosses = [k for k in x_train if k not in categorical and k != "numeric"]
+    notes.insert(0, f"rows with a missing value dropped (the notebooks' dropna): {len(train):,} "
+                    f"training and {len(test):,} test rows")
+    return WideDeepData(x_train, train[TARGET].to_numpy(float), x_test, test[TARGET].to_numpy(float),
+                        {}, categorical, crosses, list(C.COURSE_NUMERIC), notes, sizes, course)

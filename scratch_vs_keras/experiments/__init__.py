@@ -13,7 +13,7 @@ import importlib
 import sys
 import time
 
-from .common import ALL_OPTIONS, ALL_TASKS, DATA_OPTIONS, Config
+from .common import ALL_OPTIONS, ALL_TASKS, DATA_OPTIONS, OWN_OPTIONS, Config
 
 NAMES = [
     "headline",
@@ -45,7 +45,13 @@ def describe():
 
 def options(name):
     """The :class:`Config` fields (command-line options) experiment ``name`` uses."""
-    return ALL_OPTIONS - set(get(name).NOT_TAKEN)
+    module = get(name)
+    return (ALL_OPTIONS - set(module.NOT_TAKEN) - set(OWN_OPTIONS)) | set(getattr(module, "OWN_OPTIONS", ()))
+
+
+def why_not(name, option):
+    """Why experiment ``name`` does not take the :class:`Config` field ``option``."""
+    return get(name).NOT_TAKEN.get(option) or OWN_OPTIONS[option]
 
 
 class TaskMismatch(ValueError):
@@ -114,5 +120,5 @@ def run(name, cfg=None, write=True, stream=None):
     return report
 
 
-__all__ = ["ALL_OPTIONS", "ALL_TASKS", "Config", "DATA_OPTIONS", "NAMES", "TaskMismatch", "check",
+__all__ = ["ALL_OPTIONS", "ALL_TASKS", "Config", "DATA_OPTIONS", "NAMES", "TaskMismatch", "check", "why_not",
            "describe", "get", "options", "run"]

@@ -22,6 +22,10 @@ from ..scratch.layers import Dense
 # it handles (its TASKS); the command line refuses the rest before anything runs.
 DATA_OPTIONS = frozenset({"dataset", "csv", "target", "encoding"})
 ALL_OPTIONS = DATA_OPTIONS | {"epochs", "batch_size", "optimizer", "dtype", "seed", "quick", "out"}
+# Options only some experiments take (each lists them in its OWN_OPTIONS; the others refuse them
+# for the reason given here).
+OWN_OPTIONS = {"course": "it has no course preset (wide_and_deep has: --course 10|10a)"}
+ALL_OPTIONS = ALL_OPTIONS | set(OWN_OPTIONS)
 ALL_TASKS = frozenset({"binary", "multiclass", "regression"})
 # The experiments built on the course's estimator (backprop_review, bias_conventions).
 COURSE_NOT_TAKEN = {
@@ -56,6 +60,7 @@ class Config:
     encoding: str = "utf-8"
     show_progress: bool = False
     question: str = None
+    course: str = None  # wide_and_deep: the course notebook "10" or "10a"
 
     def pick(self, name, default, quick=None):
         """The user's value for ``name``, else ``quick`` in quick mode, else ``default``."""
@@ -82,7 +87,7 @@ class Config:
         ``--dataset`` or ``--csv`` (so a run on other data never overwrites the default report)."""
         if self.question:
             name = f"{name}-{self.question}"
-        data = self.data_name()
+        data = self.data_name() or (f"course{self.course}" if self.course else None)
         return f"{name}-{data}" if data else name
 
     def progress(self, total, unit, desc=None):
@@ -104,6 +109,7 @@ class Config:
                 words += [f"--{field.replace('_', '-')}", shlex.quote(str(value))]
         if self.encoding not in (None, "utf-8"):
             words += ["--encoding", shlex.quote(self.encoding)]
+        words += ["--course", self.course] if self.course else []
         words += ["--dtype", self.dtype, "--seed", str(self.seed)] + (["--quick"] if self.quick else [])
         return " ".join(words)
 
@@ -365,3 +371,8 @@ def standard_figures(records, prefix, what, tolerance, col=None):
         hue="tensor", tolerance={"batch loss": bound["batch_loss"], "weights": bound["weight"]},
         col=col)
     return [curves, diffs]
+
+
+def inputs_of(model, x):
+    """The subset of the named arrays ``x`` that ``model`` takes."""
+    return {n.name: x[n.name] for n in model.inputs}

@@ -7,7 +7,8 @@ standardized numeric columns and runs a Dense stack; both are concatenated into 
 unit. The NumPy side builds the same graph with ``scratch.Model(inputs, outputs)``; its
 ``Embedding`` layer gathers rows forward and scatter-adds their gradients backward (repeated
 categories in a batch add up). Three networks are trained on both sides: wide only, deep only,
-and wide and deep.
+and wide and deep. With ``--course 10|10a`` it runs the course notebook's own network instead
+(:mod:`.wide_and_deep_course`).
 """
 
 import numpy as np
@@ -19,13 +20,15 @@ from ..report import Report, Section, verdict_frame
 from ..report import figures as F
 from ..scratch import Input, Model, optimizers
 from ..scratch.layers import Concatenate, Dense, Embedding
-from .common import DATA_OPTIONS, epochs_for_steps, gradient_rows, run_rows, tagged
+from .common import DATA_OPTIONS, epochs_for_steps, gradient_rows, inputs_of, run_rows, tagged
+from .wide_and_deep_course import course_wide_and_deep, run_course  # noqa: F401 (both importable here)
 
 NAME = "wide_and_deep"
 TITLE = "Wide and deep on Adult: embeddings and crosses, NumPy vs Keras"
 NOT_TAKEN = dict.fromkeys(DATA_OPTIONS, "it trains on the bundled Adult census data")
 TASKS = frozenset()
 TASKS_WHY = "it brings its own data"
+OWN_OPTIONS = {"course"}
 
 
 def build_wide_and_deep(data, kind="wide_and_deep", wide_dim=4, deep_dim=4, hidden=(32, 16),
@@ -68,12 +71,9 @@ def build_wide_and_deep(data, kind="wide_and_deep", wide_dim=4, deep_dim=4, hidd
     return model
 
 
-def inputs_of(model, x):
-    """The subset of the named arrays ``x`` that ``model`` takes."""
-    return {n.name: x[n.name] for n in model.inputs}
-
-
 def run(cfg):
+    if cfg.course is not None:  # the course notebook's own network and preprocessing
+        return run_course(cfg, NAME)
     rows = 3000 if cfg.quick else None
     d = prepare_adult(train_rows=rows, test_rows=1000 if cfg.quick else None, seed=cfg.seed)
     batch = cfg.batch(len(d.y_train), 256, quick=64)

@@ -133,6 +133,15 @@ def _keras_embedding(layer, keras):
     )
 
 
+def _keras_dropout(layer, keras):
+    """Keras's own ``Dropout`` with the layer's seed, its seed state moved on by the masks the
+    NumPy layer has drawn already, so both draw the same next mask."""
+    twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
+    if layer.rate > 0:
+        twin.seed_generator.state.assign(np.array([layer.seed, layer.draws], dtype="int64"))
+    return twin
+
+
 #: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
 #: arguments and name. A new layer adds one entry here (and nothing to the model code).
 KERAS_LAYERS = {
@@ -140,7 +149,39 @@ KERAS_LAYERS = {
     s_layers.Embedding: _keras_embedding,
     s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
     s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
+    s_layers.Dropout: _keras_dropout,
 }
+
+
+def seed_states(keras_model):
+    """The random-state variables of a Keras model's layers (each ``Dropout``'s seed state
+    ``(seed, draws)``): a measurement that calls the model with ``training=True`` restores them,
+    so that it sees the mask the next training step draws and leaves the run's masks unchanged."""
+    return [v for v in keras_model.non_trainable_variables if v.name == "seed_generator_state"]
+
+
+def keras_preprocessing(layer):
+    """The Keras preprocessing layer with the same state as a scratch one (its vocabulary, bins,
+    boundaries or statistics, from ``get_config()``): it maps the same raw values to the same
+    numbers (``StringLookup``, ``IntegerLookup``, ``HashedCrossing``, ``Discretization``,
+    ``Normalization``)."""
+    from ..scratch.layers import preprocessing as s_pre
+
+    keras = _keras()
+    config = layer.get_config()
+    if isinstance(layer, (s_pre.StringLookup, s_pre.IntegerLookup)):
+        if config["vocabulary"] is None:
+            raise ValueError(f"{layer!r} has no vocabulary yet: adapt it first.")
+        del config["max_tokens"]  # the vocabulary is already cut to it
+        return getattr(keras.layers, type(layer).__name__)(**config)
+    if isinstance(layer, s_pre.Discretization):
+        return keras.layers.Discretization(bin_boundaries=config["bin_boundaries"])
+    if isinstance(layer, s_pre.Normalization):
+        # arrays, not the config's lists: Keras would read a list of floats as float32
+        return keras.layers.Normalization(axis=-1, mean=layer.mean, variance=layer.variance)
+    if isinstance(layer, s_pre.HashedCrossing):
+        return keras.layers.HashedCrossing(**config)
+    raise ValueError(f"keras_preprocessing translates the scratch preprocessing layers; received {layer!r}.")
 
 
 def keras_layer(layer):

@@ -25,7 +25,11 @@ Layout, as Keras's:
   ``callbacks``;
 * ``data_checks`` (input checks), ``batching`` (row orders and batches), ``weight_buffer`` (the
   flat weight buffer), ``sparse`` (row-wise gradients), ``_validation`` (``check_number``),
-  ``_scalar_math`` (``float32_round``, TensorFlow's scalar ``pow``/``cos``).
+  ``_scalar_math`` (``float32_round``, TensorFlow's scalar ``pow``/``cos``), ``_philox``
+  (TensorFlow's stateless uniform numbers: ``Dropout``'s masks), ``_farmhash`` (TensorFlow's
+  string and cross hashes: ``HashedCrossing``, the lookups' hashed OOV slots);
+* ``layers/preprocessing/`` (``StringLookup``, ``IntegerLookup``, ``HashedCrossing``,
+  ``Discretization``, ``Normalization``: raw columns to Keras's integers and floats, before the model).
 
 The public contract with the rest of the package: ``model.prepare(x, y)`` (checked arrays),
 ``model.trace(x, y)`` (one pass: caches, outputs, loss, gradients, sensitivities),

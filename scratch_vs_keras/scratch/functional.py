@@ -267,20 +267,22 @@ class Model(Trainer):
         ``(X, Z, A)``) for back-propagation; returns the caches."""
         return self._forward_pass(x)[0]
 
-    def _forward_pass(self, x):
-        """``(caches, outputs)``, one of each per layer."""
+    def _forward_pass(self, x, training=False):
+        """``(caches, outputs)``, one of each per layer; ``training`` as Keras's (``_pass``, the
+        pass ``fit`` trains on, runs with ``training=True``)."""
         caches, outputs = [], []
         if self._chain:  # each layer feeds the next
             a = x
             for layer in self.layers:
-                a, cache = layer.forward(a)
+                a, cache = layer.forward(a, training) if layer.takes_training else layer.forward(a)
                 caches.append(cache)
                 outputs.append(a)
             return caches, outputs
         xs = x if isinstance(x, list) else [x]
         for layer, sources in zip(self.layers, self._graph_sources):
             args = [xs[k] if kind == "input" else outputs[k] for kind, k in sources]
-            out, cache = layer.forward(args if len(args) > 1 else args[0])
+            args = args if len(args) > 1 else args[0]
+            out, cache = layer.forward(args, training) if layer.takes_training else layer.forward(args)
             caches.append(cache)
             outputs.append(out)
         return caches, outputs
@@ -310,7 +312,7 @@ class Model(Trainer):
 
     def _pass(self, x, y, deltas=None, into_buffer=False):
         """``(loss, gradients, caches, outputs)`` of one batch: what ``fit`` runs every step."""
-        caches, outputs = self._forward_pass(x)
+        caches, outputs = self._forward_pass(x, training=True)
         data_loss, grad, output_is_delta = self._data_loss(y, caches)
         grads = self._backward_pass(caches, grad, output_is_delta, deltas, into_buffer)
         penalty = self.penalty() if self._any_regularized else 0.0

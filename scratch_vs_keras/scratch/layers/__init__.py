@@ -5,15 +5,23 @@ weight layout.
   docstring lists what a new layer writes;
 * :mod:`.dense`: ``Dense`` (and the layout note: Keras's ``kernel (in, out)`` against the lecture's
   ``W (out, in)``); :mod:`.embedding`: ``Embedding``; :mod:`.concatenate`: ``Concatenate``;
-  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row).
+  :mod:`.identity`: ``Identity``; :mod:`.ones_column`: ``OnesColumn`` (the lecture's bias row);
+  :mod:`.dropout`: ``Dropout`` (Keras's own masks, reproduced);
+* :mod:`.preprocessing`: ``StringLookup``, ``IntegerLookup``, ``HashedCrossing``,
+  ``Discretization``, ``Normalization`` (raw columns -> Keras's integers and floats).
 """
 
 from .base import Input, Layer, Node
 from .concatenate import Concatenate, ConcatenateCache
 from .dense import Dense, DenseCache
+from .dropout import Dropout, DropoutCache
 from .embedding import Embedding, EmbeddingCache
 from .identity import Identity
+from .preprocessing import (Discretization, HashedCrossing, IntegerLookup, Normalization,
+                            StringLookup)
 from .ones_column import OnesColumn
 
-__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Embedding", "EmbeddingCache",
-           "Identity", "Input", "Layer", "Node", "OnesColumn"]
+__all__ = ["Concatenate", "ConcatenateCache", "Dense", "DenseCache", "Discretization", "Dropout",
+           "DropoutCache", "Embedding",
+           "EmbeddingCache", "HashedCrossing", "Identity", "Input", "IntegerLookup", "Layer", "Node",
+           "Normalization", "OnesColumn", "StringLookup"]

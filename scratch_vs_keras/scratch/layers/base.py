@@ -41,7 +41,11 @@ def Input(shape, dtype=None, name=None):
         if shape not in ((), (1,)):
             raise ValueError(
                 f"An integer `Input` holds one category index per sample: shape=() (or (1,)); "
-                f"received shape={shape!r}."
+                f"received shape={shape!r}. For a matrix of several category columns (the "
+                "course's Input(shape=(k,), dtype='int64') read with tf.gather(x, j, axis=1) or "
+                "keras.ops.take), write one Input per column, [Input(shape=(), dtype='int32', "
+                "name=c) for c in columns], each into its own Embedding, and feed "
+                "{c: X[:, j] for j, c in enumerate(columns)}: the same network and weights."
             )
         return Node((), "int", name)
     if shape is None or len(shape) != 1:
@@ -81,6 +85,9 @@ class Layer:
     #: whether ``backward`` gives a weight's gradient as rows (``sparse.SparseRows``), which an
     #: optimizer must see one tensor at a time
     sparse_gradients = False
+    #: whether ``forward`` takes ``training`` (True in ``fit``'s passes, False at inference), as
+    #: Keras's ``call(inputs, training)``: ``Dropout`` behaves differently in the two
+    takes_training = False
 
     def __init__(self, name=None):
         self.name = name
