@@ -109,12 +109,14 @@ class CourseSGD(keras.optimizers.Optimizer):
         super().build(var_list)
         self.rho_prev = self.add_optimizer_variables(var_list, "rho_prev")
         self.G = self.add_optimizer_variables(var_list, "G")
+        # by index: inside apply the TF backend hands over its own variables ("dense/bias:0")
+        self.is_plain = [self.plain_bias and v.path.endswith("bias") for v in var_list]
 
     def update_step(self, gradient, variable, learning_rate):
         lr = ops.cast(learning_rate, variable.dtype)
         g = ops.cast(gradient, variable.dtype)
         i = self._get_variable_index(variable)
-        if self.plain_bias and variable.name == "bias":
+        if self.is_plain[i]:
             self.assign_sub(variable, ops.multiply(lr, g))
             return
         if self.adagrad:
