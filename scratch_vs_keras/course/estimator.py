@@ -19,23 +19,18 @@ course states things:
   cross-entropy summed over units, :math:`\mathbf V^{(2)} = \mathbf A^{(3)} - \mathbf Y`.
   On the engine this is Keras's loss with ``reduction="sum"`` (which sums samples but *averages*
   the :math:`k` outputs) times ``loss_weights = k``.
-* **L2.** :math:`\tfrac C2 \sum w^2` over the weights only, bias excluded: gradient
-  :math:`C\,\mathbf W` (the notebooks' ``grad[:, 1:] += C * W[:, 1:]``), with no :math:`1/N`.
-* **Learning rate** per epoch :math:`e` (``decrease``): ``"none"`` :math:`\eta`;
-  ``"inverse_time"`` :math:`\eta / (1 + d\,e)`; ``"power"`` :math:`\max(\eta^{1 + d e}, \eta/1000)`;
-  ``"step"`` :math:`\eta\, d^{\lfloor e / s \rfloor}`.
-* **Update** (``momentum``): ``"none"`` :math:`W \leftarrow W - \eta g`; ``"lookback"`` (the
-  07/08 notebooks) :math:`\rho = \eta g`, :math:`W \leftarrow W - \rho - \alpha\rho_{prev}`;
-  ``"heavy_ball"`` (07a) :math:`c \leftarrow g + \alpha c`, :math:`W \leftarrow W - \eta c`;
-  ``adagrad=True`` (the course's decayed AdaGrad) :math:`G \leftarrow g^2 + \gamma G + 10^{-7}`,
-  :math:`W \leftarrow W - \eta g / \sqrt G`.
+* **L2.** :math:`\tfrac{fC}2 \sum w^2` over the weights only, bias excluded: gradient
+  :math:`f C\,\mathbf W`, with no :math:`1/N`; ``l2_factor`` :math:`f` is 1 in 07, 08, 08a
+  (``grad[:, 1:] += C * W[:, 1:]``) and 2 in 07a (``gradW += W * C * 2``).
+* **Learning rate** per epoch, **update rules** (look-back, 07a's heavy-ball, AdaGrad followed by
+  momentum, the biases' plain step): :mod:`.rules`, which states them with the notebooks' names.
 * **Mini-batches**: each epoch the (optionally shuffled) row indices are cut into
-  ``minibatches`` nearly equal pieces with ``np.array_split``.
-* **Initialization** (``init``), for a layer with ``fan_in`` inputs and ``fan_out`` units:
-  ``"uniform"`` :math:`U(-1, 1)` for weights and bias; ``"glorot"`` (the course's)
-  :math:`U(-L, L)`, :math:`L = 4\sqrt{6/(\text{fan\_in} + \text{fan\_out} + 1)}`, bias 0;
-  ``"relu"`` the same with :math:`L = \sqrt2\sqrt{6/(\text{fan\_in} + \text{fan\_out} + 1)}`;
-  ``"glorot_uniform"`` (Keras's) :math:`L = \sqrt{6/(\text{fan\_in} + \text{fan\_out})}`, bias 0.
+  ``minibatches`` nearly equal pieces with ``np.array_split``; the notebooks shuffle the previous
+  epoch's order again (``shuffle_from="previous"``).
+* **Initialization** (``init``, ``init_bias``, ``output_bias``):
+  :func:`.weights.initial_weights`.
+* **Presets**: ``variant="08a:TLPAdaGrad"`` and the like set every rule as that notebook class
+  does (:mod:`.presets`); 08's dropout and 07/07a's L-BFGS-B live in :mod:`.solvers`.
 
 ``cost_[e]`` is the sum over epoch :math:`e`'s mini-batches of the batch objective (before each
 update, penalty included); ``grad_mean_abs_[e, l]`` the mean over those mini-batches of
@@ -268,8 +263,9 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
 
     def build_engine(self, sizes, weights):
         """The NumPy engine (a ``scratch.Sequential``) for layer ``sizes``, from lecture-layout
-        ``weights``, compiled with the course's summed cost and its optimizer ``CourseSGD``."""
-        s = self.settings_
+        ``weights``, compiled with the course's summed cost and its optimizer ``CourseSGD``
+        (callable before ``fit``: the knobs are then resolved here)."""
+        s = self.settings_ if hasattr(self, "settings_") else resolve(self.get_params())[0]
         row = s["bias"] == "row"
         reg = CourseL2(self.C, skip_first_row=row, factor=s["l2_factor"]) if self.C else None
         layers = [Input(shape=(sizes[0],))]
@@ -282,13 +278,12 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         k = sizes[-1]
         loss = (losses.MeanSquaredError(reduction="sum") if s["cost"] == "quadratic"
                 else losses.BinaryCrossentropy(reduction="sum"))
-        engine.compile(optimizer=self._optimizer(engine), loss=loss,
+        engine.compile(optimizer=self._optimizer(engine, s), loss=loss,
                        loss_weights=float(k))  # Keras averages the k outputs; the course sums them
         engine.set_weights(engine_weights(weights, row))
         return engine
 
-    def _optimizer(self, engine):
-        s = self.settings_
+    def _optimizer(self, engine, s):
         plain = None
         if s["bias_update"] == "plain":  # the bias vectors, or row 0 (the bias) of each kernel
             plain = [True if n.endswith("/bias") else None for n in engine.weight_names()]

@@ -282,8 +282,8 @@ def _optimizer(est, lr, stock, parts):
         parts["update"] = f"SGD(momentum={est.alpha!r})"  # 07a's code rule is Keras's SGD
         return keras.optimizers.SGD(lr, momentum=float(est.alpha))
     if s["adagrad"] or s["momentum"] != "none" or plain:
-        name = "+".join([r for r, on in (("adagrad", s["adagrad"]), (s["momentum"], s["momentum"] != "none"),
-                                          ("plain bias", plain)) if on])
+        name = ", ".join([r for r, on in (("adagrad", s["adagrad"]), (repr(s["momentum"]), s["momentum"] != "none"),
+                                           ("plain bias", plain)) if on])
         parts["update"] = f"CourseSGD({name})"
         return CourseSGD(lr, s["momentum"], est.alpha, s["adagrad"], decay, plain)
     parts["update"] = "SGD()"
