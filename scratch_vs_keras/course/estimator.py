@@ -289,9 +289,8 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
             plain = [True if n.endswith("/bias") else None for n in engine.weight_names()]
             if s["bias"] == "row":
                 plain = [np.arange(len(w))[:, None] == 0 for w in engine.weights]
-        decay = self.alpha if self.adagrad_decay is None else self.adagrad_decay
         return CourseSGD(self.eta, int(self.minibatches), s["decrease"], self.decrease_const,
-                         self.decrease_step, s["momentum"], self.alpha, s["adagrad"], decay, plain)
+                         self.decrease_step, s["momentum"], self.alpha, s["adagrad"], s["adagrad_decay"], plain)
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y):

@@ -271,13 +271,15 @@ def _learning_rate(est, stock, parts):
 def _optimizer(est, lr, stock, parts):
     s = est.settings_
     plain = s["bias_update"] == "plain"
-    decay = est.alpha if est.adagrad_decay is None else est.adagrad_decay
     if "update" in stock and (s["adagrad"] or s["momentum"] in ("none", "heavy_ball")):
         if s["adagrad"]:
             parts["update"] = "Adagrad()"
             return keras.optimizers.Adagrad(lr)
+        if s["momentum"] == "none":
+            parts["update"] = "SGD()"
+            return keras.optimizers.SGD(lr)
         parts["update"] = f"SGD(momentum={est.alpha!r})"
-        return keras.optimizers.SGD(lr, momentum=float(est.alpha) if s["momentum"] != "none" else 0.0)
+        return keras.optimizers.SGD(lr, momentum=float(est.alpha))
     if s["momentum"] == "heavy_ball" and not (s["adagrad"] or plain) and _float32_exact(est.alpha):
         parts["update"] = f"SGD(momentum={est.alpha!r})"  # 07a's code rule is Keras's SGD
         return keras.optimizers.SGD(lr, momentum=float(est.alpha))
@@ -285,6 +287,6 @@ def _optimizer(est, lr, stock, parts):
         name = ", ".join([r for r, on in (("adagrad", s["adagrad"]), (repr(s["momentum"]), s["momentum"] != "none"),
                                            ("plain bias", plain)) if on])
         parts["update"] = f"CourseSGD({name})"
-        return CourseSGD(lr, s["momentum"], est.alpha, s["adagrad"], decay, plain)
+        return CourseSGD(lr, s["momentum"], est.alpha, s["adagrad"], s["adagrad_decay"], plain)
     parts["update"] = "SGD()"
     return keras.optimizers.SGD(lr)

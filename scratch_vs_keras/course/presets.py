@@ -66,16 +66,7 @@ def resolve(params):
     for name, default in DEFAULTS.items():
         value = params.get(name)
         settings[name] = value if value is not None else preset.get(name, default)
+    decay = params.get("adagrad_decay")  # None: 08a's one alpha, AdaGrad's decay and the momentum
+    settings["adagrad_decay"] = params.get("alpha") if decay is None else decay
     return settings, notebook, recording
 
-
-def preset_table():
-    """A DataFrame: each notebook class, its preset, and the settings it changes from the defaults."""
-    import pandas as pd
-
-    rows = []
-    for name, (notebook, recording, preset) in VARIANTS.items():
-        changed = {k: v for k, v in preset.items() if DEFAULTS[k] != v}
-        rows.append({"variant": name, "notebook": notebook, "recorded cost": recording,
-                     "settings": ", ".join(f"{k}={v!r}" for k, v in changed.items())})
-    return pd.DataFrame(rows)
