@@ -270,7 +270,8 @@ def _learning_rate(est, stock, parts):
 
 def _optimizer(est, lr, stock, parts):
     s = est.settings_
-    plain = s["bias_update"] == "plain"
+    # the biases' plain step differs from the weights' only under momentum or AdaGrad
+    plain = s["bias_update"] == "plain" and (s["momentum"] != "none" or s["adagrad"])
     if "update" in stock and (s["adagrad"] or s["momentum"] in ("none", "heavy_ball")):
         if s["adagrad"]:
             parts["update"] = "Adagrad()"
