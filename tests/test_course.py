@@ -70,13 +70,13 @@ def test_course_update_rules_by_hand():
     opt.apply([g1], [w])
     opt.apply([g2], [w])
     np.testing.assert_allclose(w, -(0.1 * g1) - (0.1 * g2 + 0.5 * 0.1 * g1), rtol=1e-15)
-    # heavy ball: c = g + alpha*c; W -= eta*c
+    # heavy ball (07a's code): rho = eta*g + alpha*rho_prev; W -= rho
     w = np.zeros(2)
     opt = CourseSGD(0.1, steps_per_epoch=1, momentum="heavy_ball", alpha=0.5)
     opt.apply([g1], [w])
     opt.apply([g2], [w])
-    np.testing.assert_allclose(w, -0.1 * g1 - 0.1 * (g2 + 0.5 * g1), rtol=1e-15)
-    # decayed AdaGrad: G = g^2 + gamma*G + 1e-7; W -= eta*g/sqrt(G)
+    np.testing.assert_allclose(w, -0.1 * g1 - (0.1 * g2 + 0.5 * 0.1 * g1), rtol=1e-15)
+    # decayed AdaGrad: G = g^2 + gamma*G + 1e-7; W -= eta*(g/sqrt(G))
     w = np.zeros(2)
     opt = CourseSGD(0.1, steps_per_epoch=1, adagrad=True, adagrad_decay=0.9)
     opt.apply([g1], [w])
