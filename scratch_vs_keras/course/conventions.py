@@ -77,7 +77,7 @@ CONVENTIONS = [
      "fit(generator of the course's batches)", {"minibatches": 4}, ("batches",)),
     ("minibatches as a float", "np.array_split(idx, len(X)/256): the float truncated",
      "batch_size, an integer", "different batch compositions",
-     "fit(generator of the course's batches)", {"minibatches": 150 / 32}, ("batches",)),
+     "fit(generator of the course's batches)", {"minibatches": 150 / 21}, ("batches",)),
     ("shuffling", "a new permutation every epoch from random_state",
      "tf.data shuffle (not reproducible from NumPy)", "different orders",
      "the generator replays the course's permutations", {"shuffle": True}, None),
