@@ -70,13 +70,13 @@ def test_course_update_rules_by_hand():
     opt.apply([g1], [w])
     opt.apply([g2], [w])
     np.testing.assert_allclose(w, -(0.1 * g1) - (0.1 * g2 + 0.5 * 0.1 * g1), rtol=1e-15)
-    # heavy ball: c = g + alpha*c; W -= eta*c
+    # heavy ball (07a's code): rho = eta*g + alpha*rho_prev; W -= rho
     w = np.zeros(2)
     opt = CourseSGD(0.1, steps_per_epoch=1, momentum="heavy_ball", alpha=0.5)
     opt.apply([g1], [w])
     opt.apply([g2], [w])
-    np.testing.assert_allclose(w, -0.1 * g1 - 0.1 * (g2 + 0.5 * g1), rtol=1e-15)
-    # decayed AdaGrad: G = g^2 + gamma*G + 1e-7; W -= eta*g/sqrt(G)
+    np.testing.assert_allclose(w, -0.1 * g1 - (0.1 * g2 + 0.5 * 0.1 * g1), rtol=1e-15)
+    # decayed AdaGrad: G = g^2 + gamma*G + 1e-7; W -= eta*(g/sqrt(G))
     w = np.zeros(2)
     opt = CourseSGD(0.1, steps_per_epoch=1, adagrad=True, adagrad_decay=0.9)
     opt.apply([g1], [w])
@@ -158,7 +158,7 @@ def test_fit_predict_and_reproducibility(data):
         ({"eta": 0.0}, r"`eta` must be a positive number; received eta=0.0"),
         ({"eta": -1}, r"`eta` must be a positive number"),
         ({"minibatches": 100}, r"`minibatches`=100 is more than the training rows \(n_samples=45\)"),
-        ({"decrease": "exponential"}, r"`decrease` must be one of 'none', 'inverse_time', 'power', 'step'; received decrease='exponential'"),
+        ({"decrease": "exponential"}, r"`decrease` must be one of 'none', 'inverse_time', 'power', 'step', 'inverse_time_compound'; received decrease='exponential'"),
         ({"momentum": "nesterov"}, r"`momentum` must be one of 'none', 'lookback', 'heavy_ball'"),
         ({"init": "he"}, r"`init` must be one of 'uniform', 'glorot', 'relu', 'glorot_uniform'"),
         ({"activation": "tanh"}, r"`activation` must be one of 'sigmoid', 'relu'"),
@@ -167,7 +167,15 @@ def test_fit_predict_and_reproducibility(data):
         ({"n_hidden": 0}, r"`n_hidden` must be a positive integer or a non-empty tuple"),
         ({"epochs": 0}, r"`epochs` must be a positive integer"),
         ({"alpha": 1.5}, r"`alpha` must be a number in \[0, 1\]"),
-        ({"adagrad": True, "momentum": "lookback"}, r"`adagrad=True` replaces the momentum rule"),
+        ({"variant": "09:TLP"}, r"`variant` must be None or one of the course classes '07:TwoLayerPerceptronVectorized'"),
+        ({"minibatches": 0.5}, r"`minibatches` must be a number >= 1; received minibatches=0.5"),
+        ({"dropout": 1.5}, r"`dropout` must be a number in \[0, 1\]"),
+        ({"bias_update": "momentum"}, r"`bias_update` must be one of 'same', 'plain'"),
+        ({"shuffle_from": "start"}, r"`shuffle_from` must be one of 'original', 'previous'"),
+        ({"l2_factor": 3}, r"`l2_factor` must be one of 1, 2"),
+        ({"output_bias": -2.0}, r"`output_bias` .* use init_bias='zero' with it"),
+        ({"solver": "lbfgs", "minibatches": 3}, r"trains on the whole data at once: use minibatches=1"),
+        ({"dropout": 0.5, "n_hidden": (4, 3)}, r"`dropout` follows 08's TLPDropout, which has one hidden layer"),
         ({"decrease": "power", "eta": 2.0}, r"needs `eta` < 1"),
     ],
 )

@@ -74,13 +74,22 @@ def test_deeper_network_matches_keras_fit(data):
 def test_conventions_table_is_generated_and_its_residuals_hold():
     table = conventions_table()
     assert list(table.convention) == [c[0] for c in CONVENTIONS]
-    assert (table.residual <= 1e-10).all(), table[["convention", "residual"]]
-    stock = table.set_index("convention")["stock Keras residual"]
+    untranslatable = table.residual.apply(lambda r: isinstance(r, str))
+    assert set(table.convention[untranslatable]) == {
+        "recorded cost", "dropout (08's TLPDropout)", "L-BFGS-B (07, 07a's TLPVectorizedBFGS)"}
+    assert (table.residual[untranslatable] == "not translatable").all()
+    measured = table[~untranslatable]
+    assert (measured.residual.astype(float) <= 1e-10).all(), measured[["convention", "residual"]]
+    stock = measured.set_index("convention")["stock Keras residual"]
     # each of these needed its Keras-side addition: the stock piece is measurably off
     for name in ("L2 on the weights", "eta / (1 + d*epoch)", "epoch boundaries",
                  "step decay eta*d**floor(epoch/s)", "heavy-ball momentum (07a)",
-                 "heavy-ball with a decreasing rate", "decayed AdaGrad", "mini-batches"):
+                 "biases outside momentum (07a, 08a)", "decayed AdaGrad",
+                 "AdaGrad, then the look-back (08a)", "L2 gradient 2C*W (07a)", "mini-batches",
+                 "minibatches as a float"):
         assert stock[name] > 1e-10, name  # beyond the exact bound
+    # 07a's code rule is Keras's SGD(momentum): with a decreasing rate too, stock Keras follows it
+    assert stock["heavy-ball with a decreasing rate"] <= 1e-10
     doc = (ROOT / "docs" / "conventions.md").read_text()
     for name in table.convention:
         assert f"| {name} |" in doc

@@ -70,7 +70,7 @@ def compare_course(estimator, X, y, stock=()):
     if tr.stock_batches:
         import math
 
-        b = math.ceil(len(tr.x) / est.minibatches)
+        b = math.ceil(len(tr.x) / int(est.minibatches))
         slices = [[np.arange(i, min(i + b, len(tr.x))) for i in range(0, len(tr.x), b)]] * est.epochs
     else:
         slices = tr.plan

@@ -24,7 +24,7 @@ CONVENTIONS = [
      "binary cross-entropy: mean over outputs and batch, from logits after a sigmoid",
      "a factor B*k", "BinaryCrossentropy(reduction='sum'), loss_weights=k",
      {"cost": "cross_entropy"}, ()),
-    ("L2 on the weights", "gradient C*W, bias excluded, no 1/N",
+    ("L2 on the weights", "gradient C*W (07, 08, 08a), bias excluded, no 1/N",
      "L2(l) adds l*sum(w^2); its factor is rounded through float32",
      "C*W is L2(C/2); float32(0.05) = 0.0500000007", "L2(C/2) if float32-exact, else CourseL2 "
      "(float64 factor), kernels only", {"C": 0.1}, ("L2",)),
@@ -42,30 +42,69 @@ CONVENTIONS = [
      "ExponentialDecay(staircase=True), evaluated in float32", "float32 rounding of every rate",
      "CourseLearningRate('step')", {"decrease": "step", "decrease_const": 0.5, "decrease_step": 5},
      ("learning rate",)),
-    ("heavy-ball momentum (07a)", "c = g + alpha*c; W -= eta*c",
-     "SGD(momentum): m = mu*m - lr*g, mu rounded through float32",
+    ("heavy-ball momentum (07a)", "rho = eta_k*g + alpha*rho_prev; W -= rho (07a's code)",
+     "SGD(momentum): m = mu*m - lr*g; W += m (m = -rho), mu rounded through float32",
      "float32(0.9) = 0.899999976", "SGD(momentum=alpha) if alpha is float32-exact, else CourseSGD",
      {"momentum": "heavy_ball", "alpha": 0.9}, ("update",)),
-    ("heavy-ball with a decreasing rate", "c carries gradients; eta applied at each step",
-     "SGD's velocity carries lr*g of past steps", "past steps keep their old rate in Keras",
-     "CourseSGD('heavy_ball') with CourseLearningRate",
+    ("heavy-ball with a decreasing rate", "rho keeps each past step at the rate it was taken with",
+     "SGD's velocity keeps lr*g of each past step", "none (07a's markdown, eta_k*(g + alpha*c), "
+     "would differ)", "SGD(momentum=alpha) with CourseLearningRate",
      {"momentum": "heavy_ball", "alpha": 0.5, "decrease": "inverse_time", "decrease_const": 0.1},
      ("update",)),
-    ("one-step look-back (07/08)", "rho = eta*g; W -= rho + alpha*rho_prev",
+    ("biases outside momentum (07a, 08a)", "b -= eta_k*g_b; only W gets momentum (and AdaGrad)",
+     "an optimizer moves every variable by the same rule", "the biases' steps",
+     "CourseSGD(plain_bias=True)",
+     {"bias": "vector", "momentum": "heavy_ball", "alpha": 0.5, "bias_update": "plain"}, ("update",)),
+    ("one-step look-back (07, 08, 08a)", "rho = eta*g; W -= rho + alpha*rho_prev",
      "no such optimizer", "not heavy-ball momentum", "CourseSGD('lookback')",
      {"momentum": "lookback", "alpha": 0.3}, None),
     ("decayed AdaGrad", "G = g^2 + gamma*G + 1e-7; W -= eta*g/sqrt(G)",
      "Adagrad: A = 0.1 + sum g^2, W -= lr*g/sqrt(A + 1e-7)", "no decay, A starts at 0.1",
      "CourseSGD(adagrad=True)", {"adagrad": True, "adagrad_decay": 0.9}, ("update",)),
+    ("AdaGrad, then the look-back (08a)", "g/sqrt(G) with gamma = alpha, then the look-back with "
+     "the same alpha; biases plain", "Adagrad alone", "momentum after the rescaling, one alpha",
+     "CourseSGD(adagrad=True, momentum='lookback', plain_bias=True)",
+     {"adagrad": True, "momentum": "lookback", "alpha": 0.1, "bias_update": "plain", "bias": "vector"},
+     ("update",)),
+    ("L2 gradient 2C*W (07a)", "gradW += 2*C*W", "L2(l) adds l*sum(w^2), factor rounded through float32",
+     "2C*W is L2(C); float32(0.1) = 0.100000001", "L2(C) if float32-exact, else CourseL2(factor=2)",
+     {"l2_factor": 2, "C": 0.1}, ("L2",)),
+    ("eta / prod(1 + d*i) (08's TLPDropout)", "the class divides its own rate each epoch",
+     "no such schedule", "not available", "CourseLearningRate('inverse_time_compound')",
+     {"decrease": "inverse_time_compound", "decrease_const": 0.1}, None),
     ("mini-batches", "np.array_split(indices, minibatches): nearly equal sizes",
      "fixed batch_size slices, the last one shorter", "different batch compositions",
      "fit(generator of the course's batches)", {"minibatches": 4}, ("batches",)),
+    ("minibatches as a float", "np.array_split(idx, len(X)/256): the float truncated",
+     "batch_size, an integer", "different batch compositions",
+     "fit(generator of the course's batches)", {"minibatches": 150 / 21}, ("batches",)),
     ("shuffling", "a new permutation every epoch from random_state",
      "tf.data shuffle (not reproducible from NumPy)", "different orders",
      "the generator replays the course's permutations", {"shuffle": True}, None),
-    ("initialization", "U(-1, 1); 4*sqrt(6/(fan_in + fan_out + 1)); ReLU variant",
+    ("compounded shuffling (all notebooks)", "X = X[perm]: each epoch permutes the previous order",
+     "tf.data shuffle", "different orders", "the generator replays the compounded orders",
+     {"shuffle": True, "shuffle_from": "previous"}, None),
+    ("initialization (07, 08)", "U(-1, 1) incl. bias; 4*sqrt(6/(fan_in + fan_out + 1)) with bias 0",
      "glorot_uniform sqrt(6/(fan_in + fan_out)), bias 0", "different ranges",
      "initial weights copied with set_weights", {"init": "glorot"}, ()),
+    ("initialization (07a, 08a)", "only W drawn, no +1; biases 0, b2 = -2 (Glorot) or -1 (ReLU)",
+     "glorot_uniform, bias 0", "different ranges and output bias",
+     "initial weights copied with set_weights",
+     {"init": "glorot", "init_bias": "zero", "output_bias": -2.0}, ()),
+    ("ReLU initialization (08, 08a)", "sqrt(2)*sqrt(6/...) on W1, the 4x sigmoid bound kept on W2",
+     "he_uniform sqrt(6/fan_in)", "different ranges", "initial weights copied with set_weights",
+     {"init": "relu", "activation": "relu"}, ()),
+    ("recorded cost", "mean error + C*sqrt(mean W^2) (C/2 in 08, 08a; log(A + 1e-7) in 08a)",
+     "logs['loss']: the running mean of the batch objectives", "another quantity",
+     "CourseMLP.course_cost_ keeps it; the comparison uses the objective cost_", None, None),
+    ("dropout (08's TLPDropout)", "whole hidden units left out for an epoch, unscaled; their "
+     "momentum kept aside", "Dropout(rate): a new mask per sample and step, kept units scaled "
+     "by 1/(1 - rate)", "other masks, other scaling", "none: Keras cannot follow (course_to_keras "
+     "refuses it)", None, None),
+    ("L-BFGS-B (07, 07a's TLPVectorizedBFGS)", "scipy.optimize.fmin_l_bfgs_b on the flattened "
+     "weights, whole data, maxfun = epochs", "first-order optimizers inside model.fit",
+     "a line search picks the evaluation points", "none: Keras cannot follow (course_to_keras "
+     "refuses it)", None, None),
 ]
 
 BASE = dict(n_hidden=5, eta=0.01, epochs=20, minibatches=3, shuffle=False, random_state=0)
@@ -84,7 +123,10 @@ def conventions_table(measure=True):
     for name, course, keras_default, difference, translation, params, stock_parts in CONVENTIONS:
         row = {"convention": name, "course": course, "Keras default": keras_default,
                "difference": difference, "translation": translation}
-        if measure:
+        if measure and params is None:  # not a training rule Keras can follow
+            row["residual"] = "not translatable"
+            row["stock Keras residual"] = np.nan
+        elif measure:
             est = CourseMLP(**{**BASE, **params})
             exact = compare_course(est, X, y)
             row["residual"] = max(exact.worst("weight"), exact.worst("cost"))
@@ -118,6 +160,8 @@ def conventions_markdown():
         "Keras translation through `model.fit` in float64. *residual* is the worst relative "
         "difference of any weight tensor after any epoch and of any per-epoch cost; *stock Keras "
         "residual* is the same when the row's rule is translated with Keras's built-in piece "
-        "instead (— where Keras has none), everything else exact. The exact translation's bound is 1e-10 (weights) and 1e-12 (costs).\n\n"
+        "instead (— where Keras has none), everything else exact. The exact translation's bound is 1e-10 (weights) and 1e-12 (costs). "
+        "*not translatable* marks what `model.fit` cannot follow (the row says why); the notebooks' "
+        "classes and their `CourseMLP` presets are listed in the README.\n\n"
         + to_markdown(table) + "\n"
     )

@@ -19,23 +19,18 @@ course states things:
   cross-entropy summed over units, :math:`\mathbf V^{(2)} = \mathbf A^{(3)} - \mathbf Y`.
   On the engine this is Keras's loss with ``reduction="sum"`` (which sums samples but *averages*
   the :math:`k` outputs) times ``loss_weights = k``.
-* **L2.** :math:`\tfrac C2 \sum w^2` over the weights only, bias excluded: gradient
-  :math:`C\,\mathbf W` (the notebooks' ``grad[:, 1:] += C * W[:, 1:]``), with no :math:`1/N`.
-* **Learning rate** per epoch :math:`e` (``decrease``): ``"none"`` :math:`\eta`;
-  ``"inverse_time"`` :math:`\eta / (1 + d\,e)`; ``"power"`` :math:`\max(\eta^{1 + d e}, \eta/1000)`;
-  ``"step"`` :math:`\eta\, d^{\lfloor e / s \rfloor}`.
-* **Update** (``momentum``): ``"none"`` :math:`W \leftarrow W - \eta g`; ``"lookback"`` (the
-  07/08 notebooks) :math:`\rho = \eta g`, :math:`W \leftarrow W - \rho - \alpha\rho_{prev}`;
-  ``"heavy_ball"`` (07a) :math:`c \leftarrow g + \alpha c`, :math:`W \leftarrow W - \eta c`;
-  ``adagrad=True`` (the course's decayed AdaGrad) :math:`G \leftarrow g^2 + \gamma G + 10^{-7}`,
-  :math:`W \leftarrow W - \eta g / \sqrt G`.
+* **L2.** :math:`\tfrac{fC}2 \sum w^2` over the weights only, bias excluded: gradient
+  :math:`f C\,\mathbf W`, with no :math:`1/N`; ``l2_factor`` :math:`f` is 1 in 07, 08, 08a
+  (``grad[:, 1:] += C * W[:, 1:]``) and 2 in 07a (``gradW += W * C * 2``).
+* **Learning rate** per epoch, **update rules** (look-back, 07a's heavy-ball, AdaGrad followed by
+  momentum, the biases' plain step): :mod:`.rules`, which states them with the notebooks' names.
 * **Mini-batches**: each epoch the (optionally shuffled) row indices are cut into
-  ``minibatches`` nearly equal pieces with ``np.array_split``.
-* **Initialization** (``init``), for a layer with ``fan_in`` inputs and ``fan_out`` units:
-  ``"uniform"`` :math:`U(-1, 1)` for weights and bias; ``"glorot"`` (the course's)
-  :math:`U(-L, L)`, :math:`L = 4\sqrt{6/(\text{fan\_in} + \text{fan\_out} + 1)}`, bias 0;
-  ``"relu"`` the same with :math:`L = \sqrt2\sqrt{6/(\text{fan\_in} + \text{fan\_out} + 1)}`;
-  ``"glorot_uniform"`` (Keras's) :math:`L = \sqrt{6/(\text{fan\_in} + \text{fan\_out})}`, bias 0.
+  ``minibatches`` nearly equal pieces with ``np.array_split``; the notebooks shuffle the previous
+  epoch's order again (``shuffle_from="previous"``).
+* **Initialization** (``init``, ``init_bias``, ``output_bias``):
+  :func:`.weights.initial_weights`.
+* **Presets**: ``variant="08a:TLPAdaGrad"`` and the like set every rule as that notebook class
+  does (:mod:`.presets`); 08's dropout and 07/07a's L-BFGS-B live in :mod:`.solvers`.
 
 ``cost_[e]`` is the sum over epoch :math:`e`'s mini-batches of the batch objective (before each
 update, penalty included); ``grad_mean_abs_[e, l]`` the mean over those mini-batches of
@@ -55,106 +50,19 @@ from ..scratch import check_number, losses
 from ..scratch.callbacks import TrainingDivergedError
 from ..scratch.layers import Dense, Input, OnesColumn
 from ..scratch.models import Sequential
-from ..scratch.optimizers.base import Optimizer
-from ..scratch.sparse import dense, squares
-from ..scratch.regularizers import Regularizer
-from .weights import engine_weights, given_weights, initial_weights, keras_to_lecture, lecture_to_keras  # noqa: F401
+from .presets import VARIANTS, resolve
+from .rules import (DECREASE_RULES, MOMENTUM_RULES, CourseL2, CourseSGD,  # noqa: F401
+                    course_learning_rate, recorded_cost)
+from .solvers import dropout_plan, train_dropout_epoch, train_lbfgs
+from .weights import (INIT_BIASES, INITS, engine_weights, given_weights, initial_weights,  # noqa: F401
+                      keras_to_lecture, lecture_to_keras, to_lecture)
 
-DECREASE_RULES = ("none", "inverse_time", "power", "step")
-MOMENTUM_RULES = ("none", "lookback", "heavy_ball")
-INITS = ("uniform", "glorot", "relu", "glorot_uniform")
 COSTS = ("quadratic", "cross_entropy")
 BIAS_MODES = ("row", "vector")
 ACTIVATIONS = ("sigmoid", "relu")
-
-
-def course_learning_rate(eta, epoch, decrease="none", decrease_const=0.0, decrease_step=10):
-    r"""The course's learning rate for epoch ``epoch`` (0-based) under the rule ``decrease``."""
-    if decrease == "none":
-        return eta
-    if decrease == "inverse_time":
-        return eta / (1 + decrease_const * epoch)
-    if decrease == "power":
-        return max(eta ** (1 + decrease_const * epoch), eta / 1000)
-    if decrease == "step":
-        return eta * decrease_const ** (epoch // decrease_step)
-    raise ValueError(f"Unknown `decrease` rule {decrease!r}; valid: {', '.join(DECREASE_RULES)}.")
-
-
-class CourseL2(Regularizer):
-    r""":math:`\Omega = \tfrac C2 \sum w^2`, :math:`\nabla\Omega = C\,w`, on the weights only.
-
-    With ``skip_first_row`` the kernel's row 0 (the bias row of the ``bias="row"`` form) is left
-    out. The factor stays in float64 (Keras's own L2 would round :math:`C/2` through float32).
-    """
-
-    def __init__(self, C, skip_first_row=False):
-        self.C = float(C)
-        self.skip_first_row = bool(skip_first_row)
-
-    def _weights(self, w):
-        return w[1:] if self.skip_first_row else w
-
-    def penalty(self, w):
-        v = self._weights(w)
-        return (self.C / 2) * np.sum(v * v)
-
-    def gradient(self, w):
-        grad = self.C * w
-        if self.skip_first_row:
-            grad[0] = 0.0
-        return grad
-
-    def get_config(self):
-        return {"C": self.C, "skip_first_row": self.skip_first_row}
-
-
-class CourseSGD(Optimizer):
-    r"""The course's update rules (see the module docstring) with the per-epoch learning rate.
-
-    Args:
-        eta: the initial learning rate :math:`\eta`.
-        steps_per_epoch: mini-batches per epoch (the epoch is ``iterations // steps_per_epoch``).
-        decrease, decrease_const, decrease_step: the learning-rate rule.
-        momentum: ``"none"``, ``"lookback"`` or ``"heavy_ball"``; ``alpha`` its coefficient.
-        adagrad: use the course's decayed AdaGrad; ``adagrad_decay`` is :math:`\gamma`.
-    """
-
-    name = "course_sgd"
-
-    def __init__(self, eta, steps_per_epoch, decrease="none", decrease_const=0.0, decrease_step=10,
-                 momentum="none", alpha=0.0, adagrad=False, adagrad_decay=0.9):
-        super().__init__(eta)
-        self.eta, self.steps_per_epoch = eta, int(steps_per_epoch)
-        self.decrease, self.decrease_const, self.decrease_step = decrease, decrease_const, decrease_step
-        self.momentum, self.alpha = momentum, alpha
-        self.adagrad, self.adagrad_decay = adagrad, adagrad_decay
-
-    @property
-    def learning_rate(self):
-        epoch = self.iterations // self.steps_per_epoch
-        return course_learning_rate(self.eta, epoch, self.decrease, self.decrease_const,
-                                    self.decrease_step)
-
-    def build(self, variables):
-        self.state = self._slots(variables)  # rho_prev, the momentum cache, or G
-        super().build(variables)
-
-    def update_step(self, gradient, variable, learning_rate, index):
-        s = self.state[index]
-        if self.adagrad:
-            s[...] = squares(gradient) + self.adagrad_decay * s + 1e-7
-            gradient = dense(gradient)
-            variable -= learning_rate * gradient / np.sqrt(s)
-        elif self.momentum == "lookback":
-            rho = learning_rate * dense(gradient)
-            variable -= rho + self.alpha * s
-            s[...] = rho
-        elif self.momentum == "heavy_ball":
-            s[...] = dense(gradient) + self.alpha * s
-            variable -= learning_rate * s
-        else:
-            variable -= learning_rate * dense(gradient)
+BIAS_UPDATES = ("same", "plain")
+SHUFFLE_FROM = ("original", "previous")
+SOLVERS = ("sgd", "lbfgs")
 
 
 def _check_choice(value, name, choices):
@@ -167,39 +75,72 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
 
     Args:
         n_hidden: units of the hidden layer, or a tuple for several hidden layers.
+        variant: a course class, e.g. ``"07a:TLPVectorizedMiniBatch"`` or ``"08a:TLPAdaGrad"``
+            (:data:`~scratch_vs_keras.course.presets.VARIANTS`), whose rules fill every knob
+            left at ``None``; ``None``: the package defaults.
         activation: hidden activation, ``"sigmoid"`` or ``"relu"``.
         output: output activation (``"sigmoid"``, one unit per class, one-hot targets).
         cost: ``"quadratic"`` (the lecture's) or ``"cross_entropy"``.
         bias: ``"row"`` (a row of ones, W absorbs the bias) or ``"vector"`` (separate b).
-        C: L2 strength (gradient ``C * W`` on the weights, bias excluded).
+        C: L2 strength (gradient ``l2_factor * C * W`` on the weights, bias excluded).
         eta: learning rate.
-        epochs: passes over the training data.
-        decrease: ``"none"``, ``"inverse_time"``, ``"power"`` or ``"step"``.
+        epochs: passes over the training data (``solver="lbfgs"``: SciPy's ``maxfun``).
+        decrease: ``"none"``, ``"inverse_time"``, ``"power"``, ``"step"`` or
+            ``"inverse_time_compound"`` (:func:`~scratch_vs_keras.course.rules.course_learning_rate`).
         decrease_const: :math:`d` of the decrease rule.
-        decrease_step: :math:`s` of the step rule (epochs per step).
-        minibatches: number of mini-batches per epoch (``np.array_split``).
-        shuffle: reshuffle the rows every epoch.
-        momentum: ``"none"``, ``"lookback"`` (07/08 notebooks) or ``"heavy_ball"`` (07a).
+        decrease_step: :math:`s` of the step rule (epochs per step; 08a's ``decrease_iter``).
+        minibatches: number of mini-batches per epoch (``np.array_split``); a float, as the
+            notebooks' ``len(X)/256``, is truncated as ``np.array_split`` truncates it.
+        shuffle: draw a new row order every epoch.
+        shuffle_from: ``"original"`` (permute the original rows) or ``"previous"`` (permute the
+            previous epoch's order, as the notebooks' ``X_data = X_data[ridx]`` does).
+        momentum: ``"none"``, ``"lookback"`` (07, 08, 08a) or ``"heavy_ball"`` (07a's code).
         alpha: momentum coefficient.
-        adagrad: use the course's decayed AdaGrad (with ``momentum="none"``).
-        adagrad_decay: :math:`\\gamma` of the decayed AdaGrad.
+        bias_update: ``"same"`` (the biases follow the weights' rule) or ``"plain"``
+            (:math:`b \\leftarrow b - \\eta g`, outside momentum and AdaGrad: 07a, 08a).
+        adagrad: rescale the gradient by the course's decayed AdaGrad before the momentum rule.
+        adagrad_decay: :math:`\\gamma` of the decayed AdaGrad; ``None``: ``alpha`` (08a's one alpha).
+        l2_factor: 1 (gradient :math:`C W`) or 2 (07a's :math:`2 C W`).
         init: ``"uniform"``, ``"glorot"`` (the course's, 4x), ``"relu"`` or ``"glorot_uniform"``.
-        random_state: seed (int), ``None`` or a ``numpy.random.RandomState``.
+        init_bias: ``"drawn"`` (07, 08) or ``"zero"`` (07a, 08a); see
+            :func:`~scratch_vs_keras.course.weights.initial_weights`.
+        output_bias: the output layer's starting bias with ``init_bias="zero"`` (08a: -2, -1).
+        dropout: 08's ``TLPDropout``: each epoch trains the network without
+            ``int(n_hidden * (1 - dropout))`` randomly chosen hidden units (so ``dropout`` is about
+            the fraction *kept*, unlike Keras's rate), unscaled; 0 trains them all.
+        solver: ``"sgd"`` or ``"lbfgs"`` (07/07a's ``TLPVectorizedBFGS``, which calls
+            ``scipy.optimize.fmin_l_bfgs_b`` on the flattened weights, whole data).
+        gtol: SciPy's ``pgtol`` for ``solver="lbfgs"``.
+        random_state: seed (int), ``None`` or a ``numpy.random.RandomState``; the draws come in
+            the notebooks' order (weights, then per epoch the shuffle and the dropout units).
         initial_weights: start from these lecture-layout matrices ``[W1, W2, ...]``, each
-            ``(out, in + 1)`` with the bias in column 0 (e.g. a notebook's own start), instead of
-            drawing them with ``init``; ``None`` draws them.
+            ``(out, in + 1)`` with the bias in column 0 (e.g. a notebook's own start), in place of
+            the drawn ones (still drawn, so that ``random_state`` gives the same shuffles);
+            ``None`` uses the drawn ones.
+
+    Fitted: ``settings_`` (every knob as resolved), ``cost_`` and ``course_cost_`` (below),
+    ``grad_mean_abs_``, ``initial_weights_``, ``W_``/``W1``/``W2``/``b1``/``b2``.
+
+    Two costs, because the notebooks plot one quantity and descend another: ``cost_[e]`` is the
+    objective both gradients (ours and Keras's translation) descend, summed over epoch ``e``'s
+    mini-batches, :math:`\\sum \\|Y - A\\|^2 + \\tfrac{fC}2 \\sum W^2` (the equivalence proof compares
+    it); ``course_cost_`` is the cost exactly as the variant's notebook records it (a mean error
+    plus :math:`C\\sqrt{\\mathrm{mean}\\,W^2}`, per mini-batch, per epoch or its mean: see
+    :func:`~scratch_vs_keras.course.rules.recorded_cost`), ``None`` without a variant.
 
     The steps of ``fit`` are public for the package's comparisons and lessons:
     :meth:`prepare` (checked data, initial weights, the batch plan, the engine ``engine_``) and
     :meth:`train` (the epochs of that plan).
     """
 
-    def __init__(self, n_hidden=30, activation="sigmoid", output="sigmoid", cost="quadratic",
-                 bias="row", C=0.0, eta=0.001, epochs=100, decrease="none", decrease_const=0.0,
-                 decrease_step=10, minibatches=1, shuffle=True, momentum="none", alpha=0.0,
-                 adagrad=False, adagrad_decay=0.9, init="uniform", random_state=None,
-                 initial_weights=None):
+    def __init__(self, n_hidden=30, variant=None, activation=None, output="sigmoid", cost=None,
+                 bias=None, C=0.0, eta=0.001, epochs=100, decrease=None, decrease_const=0.0,
+                 decrease_step=10, minibatches=1, shuffle=None, shuffle_from=None, momentum=None,
+                 alpha=0.0, bias_update=None, adagrad=None, adagrad_decay=None, l2_factor=None,
+                 init=None, init_bias=None, output_bias=None, dropout=0.0, solver=None, gtol=1e-5,
+                 random_state=None, initial_weights=None):
         self.n_hidden = n_hidden
+        self.variant = variant
         self.activation = activation
         self.output = output
         self.cost = cost
@@ -212,11 +153,19 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         self.decrease_step = decrease_step
         self.minibatches = minibatches
         self.shuffle = shuffle
+        self.shuffle_from = shuffle_from
         self.momentum = momentum
         self.alpha = alpha
+        self.bias_update = bias_update
         self.adagrad = adagrad
         self.adagrad_decay = adagrad_decay
+        self.l2_factor = l2_factor
         self.init = init
+        self.init_bias = init_bias
+        self.output_bias = output_bias
+        self.dropout = dropout
+        self.solver = solver
+        self.gtol = gtol
         self.random_state = random_state
         self.initial_weights = initial_weights
 
@@ -232,29 +181,43 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         return tuple(int(h) for h in sizes)
 
     def _check_params(self, n_samples):
-        _check_choice(self.activation, "activation", ACTIVATIONS)
+        self.settings_, self.notebook_, self.recording_ = resolve(self.get_params())
+        s = self.settings_
+        for name, choices in (("activation", ACTIVATIONS), ("cost", COSTS), ("bias", BIAS_MODES),
+                              ("decrease", DECREASE_RULES), ("momentum", MOMENTUM_RULES),
+                              ("init", INITS), ("init_bias", INIT_BIASES), ("bias_update", BIAS_UPDATES),
+                              ("shuffle_from", SHUFFLE_FROM), ("solver", SOLVERS), ("adagrad", (False, True)),
+                              ("shuffle", (False, True)), ("l2_factor", (1, 2))):
+            _check_choice(s[name], name, choices)
         _check_choice(self.output, "output", ("sigmoid",))
-        _check_choice(self.cost, "cost", COSTS)
-        _check_choice(self.bias, "bias", BIAS_MODES)
-        _check_choice(self.decrease, "decrease", DECREASE_RULES)
-        _check_choice(self.momentum, "momentum", MOMENTUM_RULES)
-        _check_choice(self.init, "init", INITS)
         check_number(self.C, "C", low=0)
         check_number(self.eta, "eta", low=0, closed="right")
         check_number(self.decrease_const, "decrease_const", low=0)
         check_number(self.alpha, "alpha", low=0, high=1)
-        check_number(self.adagrad_decay, "adagrad_decay", low=0, high=1)
-        for name in ("epochs", "decrease_step", "minibatches"):
+        check_number(self.adagrad_decay, "adagrad_decay", low=0, high=1, allow_none=True)
+        check_number(s["output_bias"], "output_bias")
+        check_number(self.dropout, "dropout", low=0, high=1)
+        check_number(self.gtol, "gtol", low=0)
+        for name in ("epochs", "decrease_step"):
             check_number(getattr(self, name), name, low=1, integer=True)
-        if self.minibatches > n_samples:
+        check_number(self.minibatches, "minibatches", low=1)
+        if int(self.minibatches) > n_samples:
             raise ValueError(
                 f"`minibatches`={self.minibatches} is more than the training rows "
                 f"(n_samples={n_samples}); every mini-batch needs at least one row."
             )
-        if self.adagrad and self.momentum != "none":
-            raise ValueError("`adagrad=True` replaces the momentum rule; use momentum='none' with it.")
-        if self.decrease == "power" and self.eta >= 1:
+        if s["decrease"] == "power" and self.eta >= 1:
             raise ValueError("The 'power' decrease rule eta**(1 + d*epoch) needs `eta` < 1.")
+        if s["output_bias"] and s["init_bias"] != "zero":
+            raise ValueError("`output_bias` sets the output layer's starting bias, which only "
+                             "init_bias='zero' starts at a constant; use init_bias='zero' with it.")
+        if self.recording_ in ("epoch", "bfgs") or s["solver"] == "lbfgs":
+            if int(self.minibatches) != 1 or self.dropout:
+                raise ValueError(f"{self.variant or 'solver=lbfgs'} trains on the whole data at once: "
+                                 "use minibatches=1 and dropout=0.")
+        if self.dropout and len(self.hidden_sizes()) != 1:
+            raise ValueError("`dropout` follows 08's TLPDropout, which has one hidden layer; "
+                             f"received n_hidden={self.n_hidden!r}.")
         self.hidden_sizes()
 
     def _targets(self, y):
@@ -275,46 +238,59 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
     # -- building ------------------------------------------------------------------------------
     def prepare(self, X, y):
         """Validate, take or draw the initial weights, build the engine ``engine_`` and the batch
-        plan (per epoch, ``np.array_split`` of the epoch's row order); returns ``(X, Y, plan)``
-        with ``Y`` one-hot."""
+        plan (per epoch, ``np.array_split`` of the epoch's row order; with ``dropout`` the kept
+        hidden units per epoch in ``kept_units_``); returns ``(X, Y, plan)`` with ``Y`` one-hot."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self._check_params(X.shape[0])
+        s = self.settings_
         self.classes_, Y = self._targets(y)
         rs = check_random_state(self.random_state)
         sizes = (X.shape[1], *self.hidden_sizes(), len(self.classes_))
-        self.initial_weights_ = (initial_weights(sizes, self.init, rs) if self.initial_weights is None
-                                 else given_weights(self.initial_weights, sizes))
+        # drawn even when given, so that one random_state gives the notebook's shuffles either way
+        self.initial_weights_ = initial_weights(sizes, s["init"], rs, s["init_bias"], s["output_bias"])
+        if self.initial_weights is not None:
+            self.initial_weights_ = given_weights(self.initial_weights, sizes)
         self.engine_ = self.build_engine(sizes, self.initial_weights_)
-        plan = []
-        for _ in range(self.epochs):
-            order = rs.permutation(X.shape[0]) if self.shuffle else np.arange(X.shape[0])
-            plan.append(np.array_split(order, self.minibatches))
+        plan, self.kept_units_ = [], []
+        order = np.arange(X.shape[0])
+        for _ in range(self.epochs if s["solver"] == "sgd" else 0):
+            if s["shuffle"]:
+                perm = rs.permutation(X.shape[0])
+                order = order[perm] if s["shuffle_from"] == "previous" else perm
+            plan.append(np.array_split(order, int(self.minibatches)))
+            self.kept_units_.append(dropout_plan(rs, sizes[1], self.dropout))
         return X, Y, plan
 
     def build_engine(self, sizes, weights):
         """The NumPy engine (a ``scratch.Sequential``) for layer ``sizes``, from lecture-layout
-        ``weights``, compiled with the course's summed cost and its optimizer ``CourseSGD``."""
-        row = self.bias == "row"
-        reg = CourseL2(self.C, skip_first_row=row) if self.C else None
+        ``weights``, compiled with the course's summed cost and its optimizer ``CourseSGD``
+        (callable before ``fit``: the knobs are then resolved here)."""
+        s = self.settings_ if hasattr(self, "settings_") else resolve(self.get_params())[0]
+        row = s["bias"] == "row"
+        reg = CourseL2(self.C, skip_first_row=row, factor=s["l2_factor"]) if self.C else None
         layers = [Input(shape=(sizes[0],))]
         for i, units in enumerate(sizes[1:]):
-            act = self.output if i == len(sizes) - 2 else self.activation
+            act = self.output if i == len(sizes) - 2 else s["activation"]
             if row:
                 layers.append(OnesColumn())
             layers.append(Dense(units, activation=act, use_bias=not row, kernel_regularizer=reg))
         engine = Sequential(layers, name="course_mlp", seed=0, dtype="float64")
         k = sizes[-1]
-        loss = (losses.MeanSquaredError(reduction="sum") if self.cost == "quadratic"
+        loss = (losses.MeanSquaredError(reduction="sum") if s["cost"] == "quadratic"
                 else losses.BinaryCrossentropy(reduction="sum"))
-        engine.compile(
-            optimizer=CourseSGD(self.eta, self.minibatches, self.decrease, self.decrease_const,
-                                self.decrease_step, self.momentum, self.alpha, self.adagrad,
-                                self.adagrad_decay),
-            loss=loss,
-            loss_weights=float(k),  # Keras averages the k outputs; the course sums them
-        )
+        engine.compile(optimizer=self._optimizer(engine, s), loss=loss,
+                       loss_weights=float(k))  # Keras averages the k outputs; the course sums them
         engine.set_weights(engine_weights(weights, row))
         return engine
+
+    def _optimizer(self, engine, s):
+        plain = None
+        if s["bias_update"] == "plain":  # the bias vectors, or row 0 (the bias) of each kernel
+            plain = [True if n.endswith("/bias") else None for n in engine.weight_names()]
+            if s["bias"] == "row":
+                plain = [np.arange(len(w))[:, None] == 0 for w in engine.weights]
+        return CourseSGD(self.eta, int(self.minibatches), s["decrease"], self.decrease_const,
+                         self.decrease_step, s["momentum"], self.alpha, s["adagrad"], s["adagrad_decay"], plain)
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y):
@@ -324,36 +300,56 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         return self
 
     def train(self, X, Y, plan, on_epoch_end=None, on_batch_end=None):
-        """Run the epochs of ``plan`` on the prepared ``X, Y``, recording ``cost_`` and
-        ``grad_mean_abs_`` per epoch; the callbacks get ``(epoch)`` and ``(epoch, batch, cost)``."""
-        engine = self.engine_
-        optimizer = engine.optimizer
-        kernels = [i for i, n in enumerate(engine.weight_names()) if n.endswith("/kernel")]
+        """Run the epochs of ``plan`` on the prepared ``X, Y`` (or, with ``solver="lbfgs"``, SciPy's
+        L-BFGS-B on all of it), recording ``cost_``, ``course_cost_`` and ``grad_mean_abs_``; the
+        callbacks get ``(epoch)`` and ``(epoch, batch, cost)``."""
         self.cost_, self.grad_mean_abs_ = [], []
+        self.course_cost_ = None if self.notebook_ is None else []
+        if self.settings_["solver"] == "lbfgs":
+            return train_lbfgs(self, X, Y)
         for epoch, batches in enumerate(plan):
-            total, grad_abs = 0.0, np.zeros(len(kernels))
-            for b, idx in enumerate(batches):
-                with np.errstate(over="ignore", invalid="ignore"):
-                    cost, grads, _ = engine._train_step(X[idx], Y[idx])
-                if not np.isfinite(cost):
-                    raise TrainingDivergedError(
-                        f"The cost became {cost} at epoch {epoch}, mini-batch {b}; training "
-                        "stopped. Lower `eta` or use a decrease rule.",
-                        optimizer.iterations, epoch, b,
-                    )
-                total += cost
-                for j, i in enumerate(kernels):
-                    g = grads[i][1:] if self.bias == "row" else grads[i]
-                    grad_abs[j] += np.mean(np.abs(g))
-                optimizer.apply(grads, engine.weights)
-                if on_batch_end is not None:
-                    on_batch_end(epoch, b, cost)
+            kept = self.kept_units_[epoch] if epoch < len(self.kept_units_) else None
+            if kept is None:
+                total, grad_abs, recorded = self._train_epoch(self.engine_, X, Y, epoch, batches, on_batch_end)
+            else:
+                total, grad_abs, recorded = train_dropout_epoch(self, X, Y, epoch, batches, kept, on_batch_end)
             self.cost_.append(total)
             self.grad_mean_abs_.append(grad_abs / len(batches))
+            if self.course_cost_ is not None:
+                self.course_cost_.append(recorded[0] if self.recording_ == "epoch" else
+                                         np.mean(recorded) if self.recording_ == "mean" else recorded)
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
         self.grad_mean_abs_ = np.array(self.grad_mean_abs_)
         return self
+
+    def _train_epoch(self, engine, X, Y, epoch, batches, on_batch_end=None):
+        """One epoch of mini-batch steps on ``engine``: ``(objective sum, grad_abs, recorded)``."""
+        optimizer, row = engine.optimizer, self.settings_["bias"] == "row"
+        kernels = [i for i, n in enumerate(engine.weight_names()) if n.endswith("/kernel")]
+        total, grad_abs, recorded = 0.0, np.zeros(len(kernels)), []
+        for b, idx in enumerate(batches):
+            if self.notebook_ is not None:
+                weights = to_lecture(engine.weights, row)  # pre-update, as the notebooks record
+            with np.errstate(over="ignore", invalid="ignore"):
+                cost, grads, A = engine._train_step(X[idx], Y[idx])
+            if not np.isfinite(cost):
+                raise TrainingDivergedError(
+                    f"The cost became {cost} at epoch {epoch}, mini-batch {b}; training "
+                    "stopped. Lower `eta` or use a decrease rule.",
+                    optimizer.iterations, epoch, b,
+                )
+            total += cost
+            if self.notebook_ is not None:
+                recorded.append(recorded_cost(self.notebook_, self.settings_["cost"], Y[idx], A,
+                                              weights, self.C, not row))
+            for j, i in enumerate(kernels):
+                g = grads[i][1:] if row else grads[i]
+                grad_abs[j] += np.mean(np.abs(g))
+            optimizer.apply(grads, engine.weights)
+            if on_batch_end is not None:
+                on_batch_end(epoch, b, cost)
+        return total, grad_abs, recorded
 
     # -- prediction ------------------------------------------------------------------------------
     def _logits(self, X):
@@ -397,10 +393,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
     def W_(self):
         """Each layer's lecture matrix ``(out, in + 1)`` with the bias as column 0."""
         check_is_fitted(self, "engine_")
-        w = self.engine_.weights
-        if self.bias == "row":
-            return [K.T.copy() for K in w]
-        return [keras_to_lecture(w[i], w[i + 1]) for i in range(0, len(w), 2)]
+        return to_lecture(self.engine_.weights, self.settings_["bias"] == "row")
 
     @property
     def coefs_(self):
@@ -415,11 +408,11 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
     @property
     def W1(self):
         """Layer 1 as the course writes it: ``(out, in + 1)`` with ``bias="row"``, else ``(out, in)``."""
-        return self.W_[0] if self.bias == "row" else self.coefs_[0]
+        return self.W_[0] if self.settings_["bias"] == "row" else self.coefs_[0]
 
     @property
     def W2(self):
-        return self.W_[1] if self.bias == "row" else self.coefs_[1]
+        return self.W_[1] if self.settings_["bias"] == "row" else self.coefs_[1]
 
     @property
     def b1(self):

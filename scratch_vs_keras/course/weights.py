@@ -5,21 +5,51 @@ the bias in column 0 (the row of ones on top of each layer's input), against Ker
 import numpy as np
 
 
-def initial_weights(sizes, init, random_state):
-    """The lecture-layout initial matrices ``W_l`` of shape ``(out, in + 1)``, bias in column 0."""
+INITS = ("uniform", "glorot", "relu", "glorot_uniform")
+INIT_BIASES = ("drawn", "zero")
+
+
+def _limit(init, fan_in, fan_out, output, plus_one):
+    """The half-width of layer ``fan_in -> fan_out``'s uniform draw (``None``: ``U(-1, 1)``)."""
+    fans = fan_in + fan_out + (1 if plus_one else 0)
+    if init == "uniform":
+        return None
+    if init == "glorot" or (init == "relu" and output):  # the course's ReLU keeps the 4x sigmoid bound on its output layer
+        return 4 * np.sqrt(6.0 / fans)
+    if init == "relu":
+        return np.sqrt(2) * np.sqrt(6.0 / fans)
+    return np.sqrt(6.0 / (fan_in + fan_out))  # glorot_uniform, Keras's
+
+
+def initial_weights(sizes, init, random_state, init_bias="drawn", output_bias=0.0):
+    r"""The lecture-layout initial matrices ``W_l`` of shape ``(out, in + 1)``, bias in column 0.
+
+    ``init``: ``"uniform"`` :math:`U(-1, 1)`; ``"glorot"`` (the course's) :math:`U(-L, L)`,
+    :math:`L = 4\sqrt{6/(\text{fan\_in} + \text{fan\_out} [+ 1])}`; ``"relu"`` the same with
+    :math:`\sqrt2` instead of 4 on the hidden layers (the output layer, a sigmoid, keeps 4);
+    ``"glorot_uniform"`` (Keras's) :math:`L = \sqrt{6/(\text{fan\_in} + \text{fan\_out})}`.
+
+    ``init_bias``: ``"drawn"`` (07, 08: the notebooks draw the whole ``(out, in + 1)`` matrix, the
+    bias input counted in the fan as the ``+ 1``; ``"uniform"`` keeps the drawn bias, the other
+    schemes set it to 0 after drawing) or ``"zero"`` (07a, 08a: only the ``(out, in)`` weights are
+    drawn, no ``+ 1``, the biases start at 0 and the output layer's at ``output_bias``, e.g. 08a's
+    -2 after Glorot and -1 after ReLU).
+    """
     weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        if init == "uniform":
-            weights.append(random_state.uniform(-1.0, 1.0, size=(fan_out, fan_in + 1)))
-            continue
-        if init == "glorot":
-            limit = 4 * np.sqrt(6.0 / (fan_in + fan_out + 1))
-        elif init == "relu":
-            limit = np.sqrt(2) * np.sqrt(6.0 / (fan_in + fan_out + 1))
-        else:  # glorot_uniform, Keras's
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-        W = random_state.uniform(-limit, limit, size=(fan_out, fan_in + 1))
-        W[:, 0] = 0.0
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    for i, (fan_in, fan_out) in enumerate(pairs):
+        output = i == len(pairs) - 1
+        drawn = init_bias == "drawn"
+        limit = _limit(init, fan_in, fan_out, output, plus_one=drawn)
+        shape = (fan_out, fan_in + 1) if drawn else (fan_out, fan_in)
+        draw = random_state.uniform(-1.0 if limit is None else -limit, 1.0 if limit is None else limit,
+                                    size=shape)
+        if drawn:
+            W = draw
+            if limit is not None:
+                W[:, 0] = 0.0
+        else:
+            W = np.concatenate([np.full((fan_out, 1), output_bias if output else 0.0), draw], axis=1)
         weights.append(W)
     return weights
 
@@ -49,6 +79,13 @@ def lecture_to_keras(W):
 def keras_to_lecture(kernel, bias):
     """The lecture matrix ``(out, in + 1)`` (bias column 0) from Keras's ``kernel`` and ``bias``."""
     return np.concatenate([np.asarray(bias)[:, None], np.asarray(kernel).T], axis=1)
+
+
+def to_lecture(arrays, row):
+    """The engine's arrays (weights, or optimizer state shaped like them) -> lecture matrices."""
+    if row:
+        return [K.T.copy() for K in arrays]
+    return [keras_to_lecture(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
 
 
 def engine_weights(weights, row):
