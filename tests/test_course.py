@@ -175,6 +175,7 @@ def test_fit_predict_and_reproducibility(data):
         ({"l2_factor": 3}, r"`l2_factor` must be one of 1, 2"),
         ({"output_bias": -2.0}, r"`output_bias` .* use init_bias='zero' with it"),
         ({"solver": "lbfgs", "minibatches": 3}, r"trains on the whole data at once: use minibatches=1"),
+        ({"solver": "bfgs"}, r"BFGS classes call SciPy's fmin_l_bfgs_b: use solver='lbfgs'"),
         ({"dropout": 0.5, "n_hidden": (4, 3)}, r"`dropout` follows 08's TLPDropout, which has one hidden layer"),
         ({"decrease": "power", "eta": 2.0}, r"needs `eta` < 1"),
     ],

@@ -67,7 +67,11 @@ SOLVERS = ("sgd", "lbfgs")
 
 def _check_choice(value, name, choices):
     if value not in choices:
-        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}; received {name}={value!r}.")
+        # The notebooks' "BFGS" classes import fmin_bfgs but call fmin_l_bfgs_b.
+        why = (" (07/07a's BFGS classes call SciPy's fmin_l_bfgs_b: use solver='lbfgs')"
+               if (name, value) == ("solver", "bfgs") else "")
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}; "
+                         f"received {name}={value!r}{why}.")
 
 
 class CourseMLP(ClassifierMixin, BaseEstimator):
