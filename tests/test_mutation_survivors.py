@@ -5,7 +5,9 @@ plausible bug changes the numbers and the earlier tests did not look.
 - the MAE gradient at a residual of exactly zero is sign(0) = 0 in TensorFlow, not +-1;
 - the L1 gradient of a weight at exactly zero (a bias with the default zeros initializer) is 0;
 - ``fit`` visits the rows in the documented order: ``default_rng([seed, 1, call]).permutation(n)``;
-- the course's mini-batches are ``np.array_split`` pieces: 45 rows in 4 batches are 12/11/11/11.
+- the course's mini-batches are ``np.array_split`` pieces: 45 rows in 4 batches are 12/11/11/11,
+  and its look-back momentum looks back one step only (seen from the third step on);
+- a nonzero tensor against an all-zero reference is a mismatch (relative difference infinity).
 
 ``benchmarks/mutation.py`` plants each of these bugs and checks that a test here fails.
 """
@@ -208,3 +210,46 @@ def test_course_minibatches_are_array_split_pieces(monkeypatch):
     assert [len(b) for b in seen] == [12, 11, 11, 11] * 2
     for epoch in (seen[:4], seen[4:]):
         assert sorted(np.concatenate(epoch).tolist()) == list(range(45))
+
+
+def test_course_lookback_momentum_looks_back_one_step_only():
+    """The 07/08 notebooks' momentum: W -= rho_t + alpha rho_{t-1}, rho = eta g. Only a third
+    step tells it from heavy-ball momentum (rho_{t-1} would then carry alpha rho_{t-2} too)."""
+    from scratch_vs_keras.course.estimator import CourseSGD
+
+    g1, g2, g3 = np.array([1.0, -2.0]), np.array([0.5, 0.25]), np.array([-1.0, 4.0])
+    w = np.zeros(2)
+    opt = CourseSGD(0.5, steps_per_epoch=1, momentum="lookback", alpha=0.25)
+    for g in (g1, g2, g3):
+        opt.apply([g], [w])
+    # eta = 0.5, alpha = 0.25: every product below is exact in binary
+    expected = -(0.5 * g1) - (0.5 * g2 + 0.25 * 0.5 * g1) - (0.5 * g3 + 0.25 * 0.5 * g2)
+    np.testing.assert_array_equal(w, expected)
+
+
+# -- 6. an all-zero reference -----------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore:.*softmax over:UserWarning")  # the one-unit softmax, on purpose
+def test_a_nonzero_tensor_against_an_all_zero_reference_is_a_mismatch(monkeypatch, rng):
+    """The contract: an all-zero tensor must be matched exactly. A one-unit softmax layer outputs
+    exactly 1, so every gradient below it is exactly 0 on both sides; a planted 1e-3 there has
+    no scale of its own to be measured against, and must not pass as 'relative 0'."""
+    from scratch_vs_keras.compare import rel_diff
+
+    assert rel_diff(np.array([0.0, 0.0]), np.zeros(2)) == 0.0
+    assert rel_diff(np.array([0.0, 1e-3]), np.zeros(2)) == float("inf")
+    assert rel_diff(np.array([1.0, 3.0]), np.array([1.0, 4.0])) == 0.25  # gap 1 / largest 4
+    model = make_model(hidden=(1,), activation="softmax", seed=1)
+    x, y = rng.normal(size=(6, 4)), rng.integers(0, 2, size=6)
+    real = type(model).trace
+
+    def planted(self, xb, yb):
+        trace = real(self, xb, yb)
+        assert not np.any(trace.gradients[0])  # the first kernel's gradient: exactly zero
+        grads = [trace.gradients[0] + 1e-3] + list(trace.gradients[1:])
+        return trace._replace(gradients=grads)
+
+    monkeypatch.setattr(type(model), "trace", planted)
+    result = compare_gradients(model, x, y, finite_differences=False)
+    bad = result.table[~result.table.ok]
+    assert list(bad.layer + "/" + bad.tensor) == ["dense/kernel"], str(result)
