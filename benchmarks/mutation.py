@@ -350,7 +350,7 @@ MUTANTS = [
       "the one-step look-back momentum keeps accumulating (heavy ball)",
       T_SURV + "test_course_lookback_momentum_looks_back_one_step_only"),
     M("course_l2_on_bias_row", "course/estimator.py",
-      "            grad[0] = 0.0\n", "",
+      "            grad[0] = 0.0\n", "            pass\n",
       "the course's L2 penalizes the bias row too",
       T_COURSE + "test_gradients_are_the_lectures_equations[0.3-row]"),
     # -- lessons/checker.py -------------------------------------------------------------------
