@@ -8,7 +8,8 @@ from scratch_vs_keras.compare import train_side_by_side
 from scratch_vs_keras.compare.catalog import OPTIMIZERS
 from scratch_vs_keras.data.adult import Vocabulary, load_adult, prepare_adult
 from scratch_vs_keras.experiments.wide_and_deep import build_wide_and_deep, inputs_of
-from scratch_vs_keras.keras_side import copy_weights
+from scratch_vs_keras.keras_side import copy_weights, keras_weight_names
+from scratch_vs_keras.keras_side.twin import keras_weights_by_name
 from scratch_vs_keras.scratch.layers import Concatenate, Dense, Embedding
 
 Input, Model = scratch.Input, scratch.Model
@@ -121,6 +122,12 @@ def test_sparse_rows_change_the_second_moment():
     assert not np.allclose(w_sparse, w_dense)
 
 
+def keras_weights_by_name_order(twin, model, values):
+    """``values`` (in the NumPy model's order) rearranged into the Keras twin's own order."""
+    by_name = dict(zip(model.weight_names(), values))
+    return [by_name[n] for n in keras_weight_names(twin)]
+
+
 def test_functional_twin_has_the_same_graph_and_weights():
     model = _tiny()
     twin = to_keras(model)
@@ -130,9 +137,14 @@ def test_functional_twin_has_the_same_graph_and_weights():
     rng = np.random.default_rng(1)
     new = [rng.normal(size=w.shape) for w in model.get_weights()]
     model.set_weights(new)
-    copy_weights(model, twin)
-    copy_weights(twin, model)
-    for a, b in zip(model.get_weights(), new):
+    copy_weights(model, twin)  # NumPy -> Keras: the twin now holds `new`, tensor by name
+    for a, b in zip(keras_weights_by_name(twin, model.weight_names()), new):
+        np.testing.assert_array_equal(a, b)
+    other = [rng.normal(size=w.shape) for w in new]
+    for v, w in zip(twin.trainable_weights, keras_weights_by_name_order(twin, model, other)):
+        v.assign(w)
+    copy_weights(twin, model)  # Keras -> NumPy: the model now holds `other`
+    for a, b in zip(model.get_weights(), other):
         np.testing.assert_array_equal(a, b)
     x = {"cat": np.array([0, 4]), "num": np.ones((2, 3))}
     np.testing.assert_allclose(model.predict(x), twin.predict(x, verbose=0), rtol=1e-12)
