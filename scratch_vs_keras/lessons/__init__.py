@@ -6,11 +6,11 @@ notebooks and pages (:mod:`.runner`)."""
 
 from .checker import Feedback, check_gradients, check_lecture_gradients
 from .keras_check import KerasModelCheck, check_keras_model
-from .progress import Exercises
+from .progress import Exercises, check_values
 from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons, lesson_copy_targets,
                      lesson_files, quick, run_lessons, solved_notebook)
 
 __all__ = ["Exercises", "Feedback", "KerasModelCheck", "LESSONS_FOLDER", "LessonFailed",
-           "check_gradients", "check_keras_model", "check_lecture_gradients", "copy_lessons",
+           "check_gradients", "check_keras_model", "check_values", "check_lecture_gradients", "copy_lessons",
            "execute_lessons", "lesson_copy_targets", "lesson_files", "quick", "run_lessons",
            "solved_notebook"]

@@ -1,5 +1,8 @@
 """A lesson's exercises and what their checks said, so that a lesson ends by pointing the
-student to the first exercise not done yet (or says that every check passed)."""
+student to the first exercise not done yet (or says that every check passed), and
+:func:`check_values` for an exercise whose answer is an array to compare with a reference."""
+
+from dataclasses import dataclass
 
 
 class Exercises:
@@ -46,3 +49,47 @@ def _said(result):
     return {"not done": "not done yet.", "error": "your code raised an error.",
             "bad answer": "the answer cannot be checked.", "not run": "not run."}.get(
         result.status, "not right yet: the evidence below says where to look.")
+
+
+@dataclass
+class ValuesCheck:
+    """What :func:`check_values` found: ``status`` ``"right"``, ``"wrong"``, ``"not done"``,
+    ``"error"`` or ``"bad answer"``, and the sentence that says it."""
+
+    status: str
+    message: str
+
+    @property
+    def ok(self):
+        return self.status == "right"
+
+    def __str__(self):
+        return self.message
+
+
+def check_values(student, args, expected, what, tolerance=1e-12):
+    """Call ``student(*args)`` and compare its array with ``expected`` (relative difference
+    ``max|given - expected| / max|expected|`` within ``tolerance``); a skeleton is "not done",
+    an error or a wrong shape is said, never raised."""
+    import numpy as np
+
+    from .answers import Refused, call_student
+    from .evidence import rel_diff
+
+    fname = getattr(student, "__name__", "your function")
+    try:
+        given = np.asarray(call_student(student, args, f"your function {fname}()"), dtype=float)
+    except Refused as refused:
+        return ValuesCheck(refused.feedback.status, refused.feedback.message)
+    except (TypeError, ValueError) as exc:
+        return ValuesCheck("bad answer", f"{fname}() returned something that is not an array of "
+                           f"numbers ({exc}).")
+    expected = np.asarray(expected, dtype=float)
+    if given.shape != expected.shape:
+        return ValuesCheck("wrong", f"{fname}() returned shape {given.shape}; {what} has shape "
+                           f"{expected.shape}.")
+    rel = rel_diff(given, expected)
+    if rel <= tolerance:
+        return ValuesCheck("right", f"✓ {fname}() equals {what} (relative difference {rel:.1e}).")
+    return ValuesCheck("wrong", f"✗ {fname}() differs from {what}: relative difference {rel:.3g} "
+                       f"> {tolerance:.0e}.")
