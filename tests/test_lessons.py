@@ -33,7 +33,8 @@ SOLVED = {
     "05_sequential_to_functional": ["All 4 gradients are right", "Your Keras model is the NumPy model",
                                     "All 2 exercises done"],
     "06_embeddings_wide_and_deep": ["All 3 gradients are right", "Your Keras model is the NumPy model",
-                                    "linear_on_one_hot() equals", "All 3 exercises done"],
+                                    "matrix_model_predictions() equals", "linear_on_one_hot() equals",
+                                    "All 4 exercises done"],
 }
 WITH_EXERCISES = sorted(SOLVED)
 

@@ -112,7 +112,10 @@ print(check_lecture_gradients(slipped, [W1, W2], X, Y))
 # into yours and compares every layer's output, the loss and every gradient.
 
 # %%
-import keras
+from scratch_vs_keras.keras_side import configure_keras
+
+configure_keras("float64")   # before any Keras layer exists: a layer's dtype is fixed when it is made
+import keras  # noqa: E402
 
 from scratch_vs_keras import scratch
 from scratch_vs_keras.course.weights import keras_to_lecture, lecture_to_keras
@@ -185,7 +188,7 @@ from scratch_vs_keras import to_keras
 from scratch_vs_keras.compare import keras_trace
 
 
-def keras_in_lecture_layout(W1, W2, X, Y):
+def converted_by_lecture_gradient(W1, W2, X, Y):
     """The lecture's gradients at W1, W2, computed by Keras and converted by lecture_gradient."""
     probe = scratch.Sequential([scratch.Input((W1.shape[1] - 1,)),
                                 Dense(W1.shape[0], activation="sigmoid"),
@@ -198,7 +201,7 @@ def keras_in_lecture_layout(W1, W2, X, Y):
     return {"W1": lecture_gradient(kernel1, bias1, N, k), "W2": lecture_gradient(kernel2, bias2, N, k)}
 
 
-print(exercises.check(3, check_lecture_gradients(keras_in_lecture_layout, [W1, W2], X, Y, points=1)))
+print(exercises.check(3, check_lecture_gradients(converted_by_lecture_gradient, [W1, W2], X, Y, points=1)))
 
 # %% [markdown]
 # Round-off: about $10^{-16}$, the last digit of a float64. The lecture's equations *are* what

@@ -100,7 +100,10 @@ print(exercises.check(1, check_gradients(my_gradients, two_inputs, x2, y)))
 # it and compares every layer, the loss and every gradient.
 
 # %%
-import keras
+from scratch_vs_keras.keras_side import configure_keras
+
+configure_keras("float64")   # before any Keras layer exists: a layer's dtype is fixed when it is made
+import keras  # noqa: E402
 
 # %% tags=["exercise"]
 def build_keras_model():

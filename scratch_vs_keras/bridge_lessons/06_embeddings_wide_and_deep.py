@@ -39,7 +39,7 @@ print("\n".join(adult.notes))
 
 # %%
 exercises = Exercises("the embedding's gradient", "wide and deep in Keras",
-                      "Embedding(N, 1) is the linear wide part")
+                      "one matrix input with keras.ops.take", "Embedding(N, 1) is the linear wide part")
 occupation = scratch.Input(shape=(), dtype="int32", name="occupation")
 emb = Embedding(adult.vocabulary_size("occupation"), 3, name="occupation_embedding")
 out = Dense(1, activation="sigmoid", name="out")(emb(occupation))
@@ -119,7 +119,10 @@ print("categorical:", adult.categorical, " numeric:", len(adult.numeric), "colum
 # (see the pitfalls below).
 
 # %%
-import keras
+from scratch_vs_keras.keras_side import configure_keras
+
+configure_keras("float64")   # before any Keras layer exists: a layer's dtype is fixed when it is made
+import keras  # noqa: E402
 
 
 # %% tags=["exercise"]
@@ -157,7 +160,39 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# ### Exercise 3: `Embedding(N, 1)` is the paper's linear wide part
+# ### Exercise 3: one matrix input, as notebook 10 writes it
+# Notebook 10 feeds the categorical columns as *one* integer matrix and picks column `i` inside
+# the model with `tf.gather(matrix, i, axis=1)`, which Keras 3 refuses on a `KerasTensor`.
+# Complete `build_matrix_model`: the same layers with the same names, but three inputs given as
+# a **list** — `keras.Input(shape=(3,), dtype="int32", name="crosses")` (the columns of
+# `adult.crosses`, in order), `keras.Input(shape=(8,), dtype="int32", name="categorical")` (those
+# of `adult.categorical`) and the numeric one — each column picked with `keras.ops.take(matrix,
+# i, axis=1)`. A list is matched by position, so the matrices must come in the order of
+# `inputs=[...]`. No need to compile. The check copies the NumPy model's weights into it by
+# layer name and compares its predictions with the NumPy model's.
+
+# %% tags=["exercise"]
+def build_matrix_model():
+    """Exercise 2's network with matrix inputs [crosses (B, 3), categorical (B, 8), numeric (B, 6)]."""
+    raise NotImplementedError("exercise 3: keras.ops.take(matrix, i, axis=1) per column")
+
+
+# %%
+from scratch_vs_keras.keras_side import copy_weights
+
+
+def matrix_model_predictions(matrices):
+    """The predictions of your matrix-input model, with the NumPy model's weights copied in."""
+    return copy_weights(model, build_matrix_model()).predict(matrices, verbose=0)
+
+
+as_matrices = [np.stack([batch[c] for c in adult.crosses], axis=1),
+               np.stack([batch[c] for c in adult.categorical], axis=1), batch["numeric"]]
+print(exercises.check(3, check_values(matrix_model_predictions, (as_matrices,), model.predict(batch),
+                                      "the NumPy model's predictions")))
+
+# %% [markdown]
+# ### Exercise 4: `Embedding(N, 1)` is the paper's linear wide part
 # Cheng et al. (2016)'s wide part is a linear model on one-hot crossed features, $\mathbf w^T
 # \mathbf x$. An `Embedding(N, 1)` looks up one number per category. Complete
 # `linear_on_one_hot`: one-hot encode the indices (`(B, N)`) and multiply by the weights `w`
@@ -176,7 +211,7 @@ wide_only = Embedding(adult.vocabulary_size(cross), 1, name="wide")(one_column)
 linear = scratch.Model(one_column, Dense(1, activation="sigmoid", name="income")(wide_only),
                        seed=0, dtype="float64")
 indices = adult.x_train[cross][:256]
-print(exercises.check(3, check_values(linear_on_one_hot, (indices, linear.get_weights()[0]),
+print(exercises.check(4, check_values(linear_on_one_hot, (indices, linear.get_weights()[0]),
                                       linear.layer_outputs({cross: indices})["wide"],
                                       "the Embedding(N, 1) layer's output")))
 
@@ -196,9 +231,8 @@ print(exercises.check(3, check_values(linear_on_one_hot, (indices, linear.get_we
 # | `Embedding(input_dim=N, ...)` with `N = df[col].max() + 1` (a `numpy.int64`) | Keras 3.15 rejects a NumPy integer for `input_dim` | `Embedding(input_dim=int(N), output_dim=int(np.sqrt(N)))` |
 # | `Embedding(..., input_length=1)` | Keras 3 has no `input_length` argument | drop it |
 #
-# The one-matrix input of notebook 10 (`Input(shape=(8,), dtype="int64")`, one column per
-# categorical feature) works in Keras 3 with `keras.ops.take`; the NumPy twin takes one input
-# per column, the form of exercise 2.
+# The one-matrix input of notebook 10 works in Keras 3 with `keras.ops.take` (exercise 3); the
+# NumPy twin takes one input per column, the form of exercise 2.
 
 # %% [markdown]
 # One Keras detail the twin had to learn: Keras hands an embedding's gradient to the optimizer as

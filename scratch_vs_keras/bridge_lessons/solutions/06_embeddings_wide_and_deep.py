@@ -34,6 +34,23 @@ def build_keras_model():
     return model
 
 
+def build_matrix_model():
+    """Exercise 2's network with matrix inputs [crosses (B, 3), categorical (B, 8), numeric (B, 6)]."""
+    Embedding, Dense, concatenate = keras.layers.Embedding, keras.layers.Dense, keras.layers.concatenate
+    crosses = keras.Input(shape=(len(adult.crosses),), dtype="int32", name="crosses")
+    categorical = keras.Input(shape=(len(adult.categorical),), dtype="int32", name="categorical")
+    numeric = keras.Input(shape=(len(adult.numeric),), name="numeric")
+    wide = [Embedding(int(adult.vocabulary_size(c)), 4, name=f"wide_{c}")(keras.ops.take(crosses, i, axis=1))
+            for i, c in enumerate(adult.crosses)]
+    deep = [Embedding(int(adult.vocabulary_size(c)), 4, name=f"deep_{c}")(keras.ops.take(categorical, i, axis=1))
+            for i, c in enumerate(adult.categorical)]
+    h = concatenate(deep + [numeric], name="deep_features")
+    h = Dense(32, activation="relu", name="deep_dense_0")(h)
+    h = Dense(16, activation="relu", name="deep_dense_1")(h)
+    income = Dense(1, activation="sigmoid", name="income")(concatenate(wide + [h], name="wide_and_deep"))
+    return keras.Model(inputs=[crosses, categorical, numeric], outputs=income)   # a list: by position
+
+
 def linear_on_one_hot(indices, w):
     """w^T x for x the one-hot encoding of each index: (B, 1)."""
     return np.eye(len(w))[indices] @ w
