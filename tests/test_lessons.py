@@ -3,6 +3,7 @@ exercise a skeleton: the checks say "Not done yet", the summary points to exerci
 crashes) and with the solutions spliced in (every check passes). Plus the splicing itself, and
 the student's-Keras-model check on right and wrong models."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -36,7 +37,16 @@ SOLVED = {
                                     "matrix_model_predictions() equals", "linear_on_one_hot() equals",
                                     "All 4 exercises done"],
 }
-WITH_EXERCISES = sorted(SOLVED)
+
+
+def _has_exercises(path):
+    import jupytext
+
+    return any(EXERCISE_TAG in c.metadata.get("tags", []) for c in jupytext.read(path).cells)
+
+
+# A lesson that gains exercise cells (lesson 4 next) is run both ways without a change here.
+WITH_EXERCISES = [p.stem for p in lesson_files() if _has_exercises(p)]
 
 
 def _outputs(stem):
@@ -57,7 +67,7 @@ def test_each_lesson_with_exercises_has_them_as_skeletons_and_their_solutions_ap
     for path in lesson_files():
         nb = jupytext.read(path)
         cells = [c for c in nb.cells if EXERCISE_TAG in c.metadata.get("tags", [])]
-        assert bool(cells) == (path.stem in SOLVED), path.stem
+        assert path.stem not in SOLVED or cells, path.stem
         for cell in cells:
             assert "raise NotImplementedError" in cell.source, (path.stem, cell.source)
         if cells:
@@ -160,11 +170,10 @@ def test_the_student_version_runs_says_not_done_and_points_to_exercise_1(name):
     html = (REPORTS / "lessons" / f"{name}.html").read_text()
     assert "<html" in html and "jp-Notebook" in html
     assert f'lessons/{name}.html' in (REPORTS / "index.html").read_text()
-    if name in SOLVED:
+    if name in WITH_EXERCISES:
         first = next(t for t in text.split("\n") if t.startswith("Exercise 1 ("))
         assert first.endswith("not done yet."), first
-        n = int(SOLVED[name][-1].split()[1])
-        assert f"Exercises done: 0 of {n}. Next: Exercise 1," in text
+        assert re.search(r"^Exercises done: 0 of \d+\. Next: Exercise 1,", text, re.M), text[-300:]
         assert "Checks: NOT CHECKED" in html   # a skeleton is never reported as a pass
 
 
@@ -176,7 +185,7 @@ def test_the_solved_version_passes_every_check(name):
     code, errors, text = _outputs(stem)
     assert not errors
     assert "Not done yet" not in text and "MISMATCH" not in text
-    for snippet in SOLVED[name] + EXPECTED[name]:
+    for snippet in SOLVED.get(name, []) + EXPECTED[name] + ["exercises done: every check passed."]:
         assert snippet in text, snippet
     assert "Checks: MATCH" in (REPORTS / "lessons" / f"{stem}.html").read_text()
     if name in ("01_backprop_equations", "03_cross_entropy_init_vanishing", "06_embeddings_wide_and_deep"):

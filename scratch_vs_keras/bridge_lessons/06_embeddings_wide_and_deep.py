@@ -141,6 +141,8 @@ print(exercises.check(2, yours))
 # done, else the package's twin):
 
 # %%
+# importing the experiments above switched matplotlib to its file backend: figures inline again
+# %matplotlib inline
 import matplotlib.pyplot as plt
 
 run = train_side_by_side(model, inputs_of(model, adult.x_train), adult.y_train,
