@@ -162,9 +162,15 @@ top.plot(losses.index, losses["scratch"], label="NumPy", lw=3, alpha=0.5)
 top.plot(losses.index, losses["keras"], "--", label="Keras (model.fit)")
 top.set_ylabel("batch loss (mse)")
 top.legend()
-bottom.semilogy(losses.index, losses["rel_diff"].clip(lower=1e-18), ".")
+differs = losses[losses["rel_diff"] > 0]      # a log scale cannot draw the steps that are equal
+bottom.semilogy(differs.index, differs["rel_diff"], "o")
+bottom.axhline(1e-12, ls=":", color="gray")
+bottom.text(losses.index[0], 2e-12, "tolerance 1e-12", fontsize=8, color="gray")
+bottom.set_ylim(1e-18, 1e-10)
 bottom.set_xlabel("step")
 bottom.set_ylabel("relative difference")
+bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical (not drawn)",
+                 fontsize=9)
 plt.show()
 
 # %% [markdown]

@@ -124,6 +124,7 @@ layer_columns = [c for c in table.columns if c.startswith("layer")]
 for _, row in table.iterrows():
     plt.semilogy(range(1, len(layer_columns) + 1), row[layer_columns].astype(float), "o-",
                  label=f"{row.activation}, {row.init}")
+plt.xticks(range(1, len(layer_columns) + 1))
 plt.xlabel("layer (1 = next to the input)")
 plt.ylabel("mean |gradient| of the kernel")
 plt.legend()
