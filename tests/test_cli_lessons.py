@@ -33,6 +33,7 @@ def test_the_plain_install_brings_what_the_lessons_need():
     assert {"jupytext", "nbclient", "nbconvert", "ipykernel", "tqdm"} <= names
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert "bridge_lessons/[0-9][0-9]_*.py" in package_data["scratch_vs_keras"]
+    assert "bridge_lessons/solutions/[0-9][0-9]_*.py" in package_data["scratch_vs_keras"]
 
 
 def test_lessons_runs_every_lesson_with_progress_and_says_where_they_are(tmp_path, monkeypatch,
@@ -41,19 +42,26 @@ def test_lessons_runs_every_lesson_with_progress_and_says_where_they_are(tmp_pat
 
     calls = []
 
-    def run_lessons(out, quick_mode=False, names=None, timeout=600):  # executed in test_lessons.py
-        calls.append((out, quick_mode, tuple(names)))
-        return [(names[0], 0.5)]
+    def run_lessons(out, quick_mode=False, names=None, timeout=600, solutions=False):  # test_lessons.py
+        calls.append((out, quick_mode, tuple(names), solutions))
+        return [(names[0] + ("-solved" if solutions else ""), 0.5)]
 
     monkeypatch.setattr(lessons, "run_lessons", run_lessons)
     assert main(["--quick", "lessons", "--out", str(tmp_path)]) == 0
     names = [p.stem for p in lesson_files()]
-    assert calls == [(str(tmp_path), True, (n,)) for n in names]
+    assert calls == [(str(tmp_path), True, (n,), False) for n in names]  # the student's version
     captured = capsys.readouterr()
     assert "lesson/s" in captured.err or "s/lesson" in captured.err  # tqdm counts lessons
     assert captured.out.strip().splitlines()[-1] == (
         f"Open {tmp_path}/lessons/{names[0]}.html in a browser (all lessons and reports: "
         f"{tmp_path}/index.html).")
+    calls.clear()
+    assert main(["lessons", "--solutions", "--out", str(tmp_path)]) == 0   # the instructor's
+    assert calls == [(str(tmp_path), False, (n,), True) for n in names]
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith(
+        f"Open {tmp_path}/lessons/{names[0]}-solved.html")
+    assert main(["lessons", "--copy", str(tmp_path / "x"), "--solutions"]) == 2  # skeletons only
+    assert "--copy only copies the lesson files; drop --solutions" in capsys.readouterr().err
 
 
 def test_copy_gives_a_student_the_lessons_and_never_overwrites(tmp_path, capsys):
@@ -61,6 +69,8 @@ def test_copy_gives_a_student_the_lessons_and_never_overwrites(tmp_path, capsys)
     assert main(["lessons", "--copy", str(mine)]) == 0
     for p in lesson_files():
         assert (mine / p.name).read_bytes() == p.read_bytes()
+    assert sorted(q.name for q in mine.iterdir()) == [p.name for p in lesson_files()]  # no solutions
+    assert "raise NotImplementedError" in (mine / lesson_files()[0].name).read_text()
     assert capsys.readouterr().out.startswith(f"Copied 6 lessons to {mine}: 01_")
     edited = mine / lesson_files()[2].name
     edited.write_text("# my work\n")
@@ -116,6 +126,8 @@ def test_lessons_are_found_in_a_non_editable_install(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(str(site / "scratch_vs_keras" / "__init__.py"))
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == [p.name for p in lesson_files()]
+    shipped = site / "scratch_vs_keras" / "bridge_lessons" / "solutions"
+    assert (shipped / f"{lesson_files()[0].stem}.py").is_file()   # `lessons --solutions` works too
 
 
 def test_a_failing_lesson_is_named_in_one_line(tmp_path, monkeypatch, capsys):
@@ -123,7 +135,7 @@ def test_a_failing_lesson_is_named_in_one_line(tmp_path, monkeypatch, capsys):
 
     import scratch_vs_keras.lessons.runner as lessons
 
-    def run_lessons(out, quick_mode=False, names=None, timeout=600):
+    def run_lessons(out, quick_mode=False, names=None, timeout=600, solutions=False):
         raise CellExecutionError("Traceback ...\nZeroDivisionError: division by zero", "", "")
 
     monkeypatch.setattr(lessons, "run_lessons", run_lessons)

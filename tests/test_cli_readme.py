@@ -91,8 +91,8 @@ def stubs(tmp_path, monkeypatch):
     load_dataset("breast_cancer").frame.rename(columns={"target": "label"}).to_csv("my.csv", index=False)
     lesson_runs = []
     monkeypatch.setattr(lessons, "run_lessons",
-                        lambda out, quick_mode=False, names=None, timeout=600:
-                        lesson_runs.append(names) or [(names[0], 0.1)])
+                        lambda out, quick_mode=False, names=None, timeout=600, solutions=False:
+                        lesson_runs.append((names, solutions)) or [(names[0], 0.1)])
     monkeypatch.setattr(conventions, "conventions_markdown", lambda: "# the table\n")
     from test_check_command import RIGHT  # a right submission for `check` (see that file)
 
@@ -177,8 +177,10 @@ CHECKS = {
     ".venv/bin/scratch-vs-keras conventions --out docs/conventions.md":
         lambda out, err, tmp_path, stubs: (tmp_path / "conventions.md").read_text() == "# the table\n"
         or pytest.fail(out),
-    ".venv/bin/scratch-vs-keras lessons": lambda out, err, tmp_path, stubs: len(stubs["lessons"]) == 6
-    or pytest.fail(out),
+    ".venv/bin/scratch-vs-keras lessons": lambda out, err, tmp_path, stubs:
+        [s for _, s in stubs["lessons"]] == [False] * 6 or pytest.fail(out),
+    ".venv/bin/scratch-vs-keras lessons --solutions": lambda out, err, tmp_path, stubs:
+        [s for _, s in stubs["lessons"]] == [True] * 6 or pytest.fail(out),
     ".venv/bin/scratch-vs-keras lessons --copy my_lessons": _copies,
     ".venv/bin/scratch-vs-keras check my_mlp.py":
         lambda out, *_: "All 2 gradients are right" in out or pytest.fail(out),

@@ -53,6 +53,15 @@ UNEXPLAINED = ("✗ W1 (layer 1): off by 0.3 (relative). Not a transpose, a fact
     (["equal: False"], "MISMATCH", "1 failed"),
     (["All 2 gradients are right.", "ERROR"], "ERROR", "code cell 2 raised ValueError"),
     (["just numbers 1e-16"], "NOT CHECKED", "the lesson prints no check"),
+    # the checker's summary with its probes, and a skeleton's "Not done yet" (never a pass)
+    (["All 2 gradients are right at 4 probes (your point, random 1; each in float64 and float32)."],
+     "MATCH", "1 check passed"),
+    (["✗ W1 (layer 1): off by 4.56 (relative, float64). Layer 1's activation derivative is "
+      "missing.\n1 of 2 tensors are right at 8 probes (random 1, ...). Start with layer 1."],
+     "MATCH", "1 planted mistake caught, as intended"),
+    (["Exercise 1 (x): not done yet.\nNot done yet: your function f() still raises "
+      "NotImplementedError.", "MATCH: 3 epochs, float64."], "NOT CHECKED",
+     "1 check passed, 1 not checked"),
 ])
 def test_the_index_gives_each_lesson_the_verdict_of_its_checks(outputs, status, detail, tmp_path):
     folder = tmp_path / "lessons"

@@ -25,7 +25,7 @@
 import numpy as np
 
 from scratch_vs_keras.data import load_dataset, prepare
-from scratch_vs_keras.lessons import check_lecture_gradients, quick
+from scratch_vs_keras.lessons import Exercises, check_lecture_gradients, quick
 from scratch_vs_keras.course.estimator import CourseMLP, bias_self_test
 
 data = prepare(load_dataset("iris"), seed=0)
@@ -45,32 +45,44 @@ print(table.to_string(index=False))
 # loop over samples and one matrix product give the same numbers.
 #
 # ### Exercise 1: the gradient of one sample, then the sum
-# Complete `one_sample` (bias as a vector, form B) and sum it over the mini-batch; the checker
-# compares your loop with the package's vectorized backprop.
+# Complete `one_sample` (bias as a vector, form B): the lecture's equations for one column
+# $\mathbf x$ of $\mathbf A^{(1)}$, with $\mathbf z^{(1)} = \mathbf W^{(1)} \mathbf x + \mathbf b^{(1)}$.
 
 # %%
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
+exercises = Exercises("one sample's gradient, summed over the mini-batch")
+
+
+# %% tags=["exercise"]
 def one_sample(W1, b1, W2, b2, x, y):
-    a2 = sigmoid(W1 @ x + b1)
-    a3 = sigmoid(W2 @ a2 + b2)
-    v2 = -2 * (y - a3) * a3 * (1 - a3)
-    v1 = a2 * (1 - a2) * (W2.T @ v2)
-    return np.outer(v1, x), v1, np.outer(v2, a2), v2
+    """One sample's gradients, form B: (grad_W1 (h, d), grad_b1 (h,), grad_W2 (k, h), grad_b2 (k,))."""
+    # a2 = sigmoid(W1 x + b1), a3 = sigmoid(W2 a2 + b2), then v2 and v1 as in the lecture
+    raise NotImplementedError("exercise 1: one sample's forward pass and sensitivities")
+
+
+# %% [markdown]
+# The check sums your `one_sample` over a mini-batch, one row at a time, and compares the sums
+# with the package's vectorized back-propagation, at the course's first `array_split`
+# mini-batch and at random points:
+
+# %%
+def looped(W1, b1, W2, b2, X, Y):
+    """The mini-batch's gradients as the sum of one_sample over its rows."""
+    totals = [0, 0, 0, 0]
+    for x, y in zip(X, Y):
+        totals = [t + p for t, p in zip(totals, one_sample(W1, b1, W2, b2, x, y))]
+    return dict(zip(["W1", "b1", "W2", "b2"], totals))
 
 
 est = CourseMLP(n_hidden=8, bias="vector", random_state=0)
 X, Y, plan = est.prepare(data.x_train, data.y_train)    # the course's one-hot Y and its batches
 W1, W2 = est.initial_weights_                          # (out, in + 1), bias in column 0
 batch = plan[0][0]                                     # the first array_split mini-batch
-totals = [0, 0, 0, 0]
-for i in batch:
-    parts = one_sample(W1[:, 1:], W1[:, 0], W2[:, 1:], W2[:, 0], X[i], Y[i])
-    totals = [t + p for t, p in zip(totals, parts)]
-loop = dict(zip(["W1", "b1", "W2", "b2"], totals))
-print(check_lecture_gradients(loop, [W1, W2], X[batch], Y[batch], bias="vector"))
+print(exercises.check(1, check_lecture_gradients(looped, [W1, W2], X[batch], Y[batch],
+                                                 bias="vector")))
 
 # %% [markdown]
 # ## Mini-batches
@@ -101,3 +113,6 @@ from scratch_vs_keras.course.compare import compare_course
 run = compare_course(CourseMLP(n_hidden=8, eta=0.01, epochs=epochs, minibatches=3,
                                random_state=0), data.x_train, data.y_train)
 print(run)
+
+# %%
+print(exercises)

@@ -22,7 +22,8 @@ import numpy as np
 
 from scratch_vs_keras import compare_gradients, scratch, to_keras
 from scratch_vs_keras.data import load_dataset, prepare
-from scratch_vs_keras.lessons import check_gradients, quick
+from scratch_vs_keras.compare import train_side_by_side
+from scratch_vs_keras.lessons import Exercises, check_gradients, check_keras_model, quick
 from scratch_vs_keras.scratch.layers import Concatenate, Dense
 
 data = prepare(load_dataset("breast_cancer"), seed=0)
@@ -50,14 +51,11 @@ for m in (sequential, functional):
 # ## Two inputs
 #
 # The functional API is needed as soon as the network is not a line: here the first five
-# features take a shortcut around the hidden layer and join it before the output.
-#
-# ### Exercise 1: the gradient of the shortcut
-# Build the model, then compute the gradient of the output kernel yourself: the output unit sees
-# $[\mathbf h, \mathbf x_{1:5}]$, so $\partial J/\partial \mathbf W_{out} = [\mathbf h, \mathbf x_{1:5}]^T \delta$
-# with $\delta = (\sigma(z) - y)/B$ for binary cross-entropy on a sigmoid (Keras's logits path).
+# features take a shortcut around the hidden layer and join it before the output. The NumPy
+# model, with the names your Keras model will use:
 
 # %%
+exercises = Exercises("the two-input network's gradients", "the two-input network in Keras")
 wide = scratch.Input((5,), name="shortcut")
 deep = scratch.Input((30,), name="all_features")
 h = Dense(8, activation="relu", name="hidden")(deep)
@@ -66,11 +64,67 @@ two_inputs = scratch.Model([deep, wide], Dense(1, activation="sigmoid", name="ou
                            seed=1, dtype="float64")
 two_inputs.compile(optimizer="adam", loss="binary_crossentropy")
 x2 = {"all_features": X, "shortcut": X[:, :5]}
+print(two_inputs.weight_names())
 
-outputs = two_inputs.layer_outputs(x2)
-z = outputs["join"] @ two_inputs.get_weights()[2] + two_inputs.get_weights()[3]
-delta = (1 / (1 + np.exp(-z)) - y[:, None]) / len(y)
-mine = dict(zip(two_inputs.weight_names(), two_inputs.loss_and_gradients(x2, y)[1]))
-mine["out/kernel"] = outputs["join"].T @ delta        # your part
-print(check_gradients(mine, two_inputs, x2, y))
-print(compare_gradients(two_inputs, x2, y).verdict())
+# %% [markdown]
+# Keras's side of lesson 1's table: samples are rows, a kernel is `(in, out)`, and Keras
+# differentiates the *mean* loss. For binary cross-entropy on a sigmoid unit (Keras's logits
+# path) the output's "delta" is $\delta = \partial\,\text{loss}/\partial z = (\sigma(z) -
+# y)/B$, the lecture's $\mathbf V^T$ divided by the batch size $B$; then each Dense layer's
+# gradients are `inputs.T @ delta` (kernel) and `delta.sum(axis=0)` (bias), and the delta one
+# layer back is `delta @ kernel.T` times the activation's derivative.
+#
+# ### Exercise 1: the two-input network's gradients
+# The output unit sees $[\mathbf h, \mathbf x_{1:5}]$ (the `join`). Complete `my_gradients`:
+# all four gradients, by name, for the weights given in `get_weights` order. The checker probes
+# it at the model's weights and at random shifts of them, in float64 and float32.
+
+# %% tags=["exercise"]
+def my_gradients(weights, x, y):
+    """{"hidden/kernel": (30, 8), "hidden/bias": (8,), "out/kernel": (13, 1), "out/bias": (1,)}."""
+    hidden_kernel, hidden_bias, out_kernel, out_bias = weights
+    B = len(y)
+    raise NotImplementedError("exercise 1: forward to z, delta = (sigmoid(z) - y) / B, then back")
+
+
+# %%
+print(exercises.check(1, check_gradients(my_gradients, two_inputs, x2, y)))
+
+# %% [markdown]
+# ### Exercise 2: the same network in Keras
+# Complete `build_keras_model` with the functional API: two `keras.Input`s named
+# `"all_features"` (30 columns) and `"shortcut"` (5), `Dense(8, activation="relu",
+# name="hidden")` on the features, `keras.layers.concatenate([hidden, shortcut], name="join")`,
+# `Dense(1, activation="sigmoid", name="out")`, `keras.Model(inputs=[...], outputs=...)`, compiled
+# with `optimizer="adam", loss="binary_crossentropy"`. The package copies the NumPy weights into
+# it and compares every layer, the loss and every gradient.
+
+# %%
+from scratch_vs_keras.keras_side import configure_keras
+
+configure_keras("float64")   # before any Keras layer exists: a layer's dtype is fixed when it is made
+import keras  # noqa: E402
+
+# %% tags=["exercise"]
+def build_keras_model():
+    """The two-input network of exercise 1, written with Keras's functional API."""
+    raise NotImplementedError("exercise 2: keras.Input x 2, Dense, concatenate, Dense, Model")
+
+
+# %%
+yours = check_keras_model(build_keras_model, two_inputs, x2, y)
+print(exercises.check(2, yours))
+
+# %% [markdown]
+# A list or a dict? `keras.Model(inputs=[deep, wide], ...)` takes its inputs as a list in that
+# order or as a dict by the `Input`s' names; the dict cannot be given in the wrong order. The
+# package feeds dicts. Training both sides through their own `fit` from the same weights (your
+# model when exercise 2 is done, else the package's twin):
+
+# %%
+run = train_side_by_side(two_inputs, x2, y, epochs=2 if quick() else 10, batch_size=8,
+                         keras_model=yours.keras_model)
+print(run)
+
+# %%
+print(exercises)

@@ -200,7 +200,8 @@ def _cmd_lessons(args, plan):
     from ..lessons import LessonFailed, execute_lessons, lesson_files
 
     try:
-        done = execute_lessons(args.out, quick_mode=args.quick, progress=True)
+        done = execute_lessons(args.out, quick_mode=args.quick, progress=True,
+                               solutions=args.solutions)
     except LessonFailed as exc:
         return _fail(1, exc)
     except ModuleNotFoundError as exc:
@@ -208,7 +209,7 @@ def _cmd_lessons(args, plan):
                        "package (pip install scratch_vs_keras) to get it.") from None
     for name, seconds in done:
         print(f"{name}: executed in {seconds:.1f} s")
-    first = os.path.join(args.out, "lessons", f"{lesson_files()[0].stem}.html")
+    first = os.path.join(args.out, "lessons", done[0][0] + ".html")
     print(f"Open {first} in a browser (all lessons and reports: "
           f"{os.path.join(args.out, 'index.html')}).")
     return 0

@@ -58,6 +58,9 @@ OPTIONS = [
                             ".parquet with pyarrow)"), {"train"}, None),
     ("--copy", "copy", dict(metavar="DIR", help="copy the lesson files to DIR to edit (does not "
                             "overwrite)"), {"lessons"}, None),
+    ("--solutions", "solutions", dict(action="store_true", help="for instructors: run the lessons "
+                                      "with their exercises solved (pages NN_name-solved.html)"),
+     {"lessons"}, False),
     ("--class", "class_dir", dict(metavar="DIR", help="check every submission (.py, .ipynb) in DIR, "
                                   "one process each; the class page goes under --out"), {"check"}, None),
     ("--time-limit", "time_limit", dict(type=float, metavar="S", help="seconds each submission may "

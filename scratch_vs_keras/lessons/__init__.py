@@ -5,9 +5,12 @@ command's runs of students' own files and a class's folder (:mod:`.submissions`,
 notebooks and pages (:mod:`.runner`)."""
 
 from .checker import Feedback, check_gradients, check_lecture_gradients
+from .keras_check import KerasModelCheck, check_keras_model
+from .progress import Exercises, check_values
 from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons, lesson_copy_targets,
-                     lesson_files, quick, run_lessons)
+                     lesson_files, quick, run_lessons, solved_notebook)
 
-__all__ = ["Feedback", "LESSONS_FOLDER", "LessonFailed", "check_gradients", "check_lecture_gradients",
-           "copy_lessons", "execute_lessons", "lesson_copy_targets", "lesson_files", "quick",
-           "run_lessons"]
+__all__ = ["Exercises", "Feedback", "KerasModelCheck", "LESSONS_FOLDER", "LessonFailed",
+           "check_gradients", "check_keras_model", "check_values", "check_lecture_gradients", "copy_lessons",
+           "execute_lessons", "lesson_copy_targets", "lesson_files", "quick", "run_lessons",
+           "solved_notebook"]

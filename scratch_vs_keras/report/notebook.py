@@ -24,10 +24,13 @@ from .markup import markdown_to_html
 
 PLANTED_TAG = "planted-mistake"
 _UNEXPLAINED = "Not a transpose, a factor or a missing derivative"
-_FEEDBACK_OK = re.compile(r"^All (\d+) gradients are right\.$", re.M)
-_FEEDBACK_BAD = re.compile(r"^(\d+) of (\d+) gradients are right\.", re.M)
+# The checker's summary line, with or without its probes ("... at 8 probes (...).").
+_FEEDBACK_OK = re.compile(r"^All (\d+) gradients are right(?:\.| at \d+ probes .*\.)$", re.M)
+_FEEDBACK_BAD = re.compile(r"^(\d+) of (\d+) (?:gradients|tensors) are right\b", re.M)
 _VERDICT = re.compile(r"\b(MISMATCH|NOT CHECKED|MATCH)\b")
 _EQUAL = re.compile(r"\b(?:equal|same[^:\n]*): (True|False)\s*$", re.M)
+# An exercise still a skeleton: its check ran nothing, so the lesson is not checked.
+_NOT_DONE = re.compile(r"^Not done yet", re.M)
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
@@ -98,6 +101,7 @@ def lesson_verdict(nb):
             v.passed += word in ("MATCH", "True")
             v.failed += word in ("MISMATCH", "False")
             unchecked += word == "NOT CHECKED"
+        unchecked += len(_NOT_DONE.findall(text))
     checks = v.passed + v.planted + v.failed
     if v.failed:
         v.status = "MISMATCH"
