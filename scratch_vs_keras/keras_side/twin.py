@@ -51,10 +51,11 @@ def keras_activation(activation):
 
 
 def keras_initializer(initializer):
+    """The Keras initializer of the same class and arguments (its ``get_config()``)."""
     keras = _keras()
-    return keras.initializers.get(
-        {"class_name": s_init.serialize(initializer), "config": initializer.get_config()}
-    )
+    # an array given as the initializer is a Constant of that value
+    name = "Constant" if isinstance(initializer, s_init.Constant) else type(initializer).__name__
+    return getattr(keras.initializers, name)(**initializer.get_config())
 
 
 def keras_regularizer(regularizer):

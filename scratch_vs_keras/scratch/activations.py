@@ -64,15 +64,18 @@ class Activation:
         """The width of the output for ``units`` inputs along the activation's axis."""
         return units
 
+    def _parameters(self):
+        if type(self).__init__ is object.__init__:
+            return []
+        return list(inspect.signature(type(self).__init__).parameters.values())[1:]
+
     def get_config(self):
         """The Keras arguments of this activation, by name."""
-        names = list(inspect.signature(type(self).__init__).parameters)[1:]
-        return {n: getattr(self, n) for n in names}
+        return {p.name: getattr(self, p.name) for p in self._parameters()}
 
     def non_default_arguments(self):
         """The arguments that differ from Keras's defaults (what a Keras twin must be told)."""
-        params = list(inspect.signature(type(self).__init__).parameters.values())[1:]
-        return {p.name: getattr(self, p.name) for p in params
+        return {p.name: getattr(self, p.name) for p in self._parameters()
                 if p.default is inspect.Parameter.empty or getattr(self, p.name) != p.default}
 
     def __repr__(self):
@@ -497,7 +500,11 @@ class Sparsemax(_AlongAxis):
 class GLU(Activation):
     r"""Gated linear unit: ``z`` split in halves :math:`(u, v)` along ``axis``,
     :math:`a = u\,\sigma(v)` (half as wide as :math:`z`); :math:`\partial J/\partial u = g\sigma(v)`,
-    :math:`\partial J/\partial v = g\,u\,\sigma(v)(1 - \sigma(v))`."""
+    :math:`\partial J/\partial v = g\,u\,\sigma(v)(1 - \sigma(v))`.
+
+    A function for arrays only: Keras's Dense reports ``units`` outputs whatever the activation,
+    so a Dense layer with glu breaks the next layer (in Keras at the first call); the scratch
+    Dense refuses it with that explanation."""
 
     name = "glu"
 

@@ -97,7 +97,7 @@ class LogCosh(Loss):
     def per_sample(self, y_true, y_pred):
         e = y_pred - y_true
         k = e.shape[-1]
-        values = e + _activations.softplus(e * -2.0) - np.log(2.0)
+        values = e + _activations.softplus(e * -2.0) - float32_round(np.log(2.0))
         grad = (1.0 - 2.0 * _activations.sigmoid(e * -2.0)) / k
         return np.mean(values, axis=-1), grad
 
