@@ -278,7 +278,8 @@ def test_keras_name_and_reduction(loss, name):
 
 def test_keras_sparse_axis_other_than_last_is_refused_as_tensorflow_does():
     """losses_test.py::SparseCategoricalCrossentropyTest::test_binary_segmentation_different_axis
-    and ::test_multi_class_segmentation_different_axis (the TensorFlow branch)."""
+    and losses_test.py::SparseCategoricalCrossentropyTest::test_multi_class_segmentation_different_axis
+    (their TensorFlow branch)."""
     for y_true, y_pred in [(SEG_T2, SEG_P2), (SEG_T3, SEG_P3)]:
         with pytest.raises(ValueError, match=r"Only axis=-1 is currently supported\. Received: axis=0"):
             L.SparseCategoricalCrossentropy(axis=0)(y_true, np.moveaxis(y_pred, 2, 0))
