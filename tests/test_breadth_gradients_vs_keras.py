@@ -104,3 +104,48 @@ def test_new_loss_or_activation_gradients_match_keras(kind, case, rng):
     table = result.table
     assert result.ok, str(result)
     assert len(table) >= 5 and (table.rel_diff <= 1e-12).all(), str(result)
+
+
+def _call_data(rng, B=6, k=3):
+    reg_t, reg_p = rng.normal(size=(B, k)) + 1.5, rng.normal(size=(B, k))
+    pos_t, pos_p = np.abs(rng.normal(size=(B, k))), np.abs(rng.normal(size=(B, k))) + 0.1
+    bin_t, prob_p = rng.integers(0, 2, size=(B, k)).astype(float), rng.uniform(0.05, 0.95, size=(B, k))
+    onehot, soft = np.eye(k)[rng.integers(0, k, B)], rng.dirichlet(np.ones(k), size=B)
+    labels = rng.integers(0, k, B).astype(float)
+    labels[::3] = -1
+    return {
+        "MeanSquaredError": (reg_t, reg_p, {}), "MeanAbsoluteError": (reg_t, reg_p, {}),
+        "MeanAbsolutePercentageError": (reg_t, reg_p, {}),
+        "MeanSquaredLogarithmicError": (pos_t, pos_p, {}), "Huber": (reg_t, reg_p, {"delta": 0.7}),
+        "LogCosh": (reg_t, reg_p, {}), "Poisson": (pos_t, pos_p, {}), "CosineSimilarity": (reg_t, reg_p, {}),
+        "Hinge": (bin_t, reg_p, {}), "SquaredHinge": (2 * bin_t - 1, reg_p, {}),
+        "CategoricalHinge": (onehot, reg_p, {}), "KLDivergence": (soft[::-1], soft, {}),
+        "BinaryCrossentropy": (bin_t, prob_p, {"label_smoothing": 0.1}),
+        "BinaryFocalCrossentropy": (bin_t, reg_p, {"from_logits": True, "apply_class_balancing": True, "gamma": 1.5}),
+        "CategoricalCrossentropy": (onehot, soft, {"label_smoothing": 0.2}),
+        "CategoricalFocalCrossentropy": (onehot, reg_p, {"from_logits": True, "label_smoothing": 0.1}),
+        "SparseCategoricalCrossentropy": (labels, reg_p, {"from_logits": True, "ignore_class": -1}),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_call_data(np.random.default_rng(0))))
+def test_loss_call_with_every_reduction_and_sample_weight_matches_keras(name):
+    """``loss(y_true, y_pred, sample_weight)`` on plain float64 arrays, for each reduction and
+    no weight, one number, one weight per sample and a column of them, against real Keras."""
+    import keras
+
+    keras.config.set_floatx("float64")
+    rng = np.random.default_rng(3)
+    y_true, y_pred, kwargs = _call_data(rng)[name]
+    for reduction in ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]:
+        for weight in [None, 0.7, rng.uniform(0, 2, 6), rng.uniform(0, 2, (6, 1))]:
+            ours = getattr(L, name)(reduction=reduction, **kwargs)(y_true, y_pred, sample_weight=weight)
+            theirs = np.asarray(getattr(keras.losses, name)(reduction=reduction, **kwargs)(
+                y_true, y_pred, sample_weight=weight))
+            assert np.shape(ours) == theirs.shape
+            assert np.max(np.abs(ours - theirs)) <= 1e-13 * np.max(np.abs(theirs)), (reduction, weight)
+
+
+def test_sample_weight_that_does_not_fit_names_the_argument():
+    with pytest.raises(ValueError, match=r"`sample_weight` of shape \(4,\) does not broadcast"):
+        L.MeanSquaredError()(np.ones((3, 2)), np.zeros((3, 2)), sample_weight=np.ones(4))

@@ -77,7 +77,7 @@ def keras_loss(loss):
 
     keras = _keras()
     cls = getattr(keras.losses, type(loss).__name__)
-    names = [n for n in inspect.signature(cls.__init__).parameters if n not in ("self", "name", "dtype")]
+    names = set(inspect.signature(cls.__init__).parameters) - {"self", "name", "dtype"}
     return cls(**{n: getattr(loss, n) for n in names if hasattr(loss, n)})
 
 

@@ -15,6 +15,8 @@ A division by zero gives 0 (Keras's ``divide_no_nan``). The gradient is
 :math:`\partial J/\partial\hat y = (w / N)\,\partial\ell/\partial\hat y`.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import config
@@ -140,8 +142,6 @@ class Loss:
         """Refuse an output layer the loss cannot train (too few units for its classes) and a
         loss that does not reduce to one number; warn where ``from_logits=True`` meets an output
         that is not logits."""
-        import warnings
-
         if self.reduction in (None, "none"):
             raise ValueError(
                 f"{self.name} has reduction={self.reduction!r}, which returns one loss per "
@@ -201,7 +201,14 @@ class Loss:
         weighted, dweighted = values, np.ones_like(values)
         if weight is not None:
             v, weight = squeeze_or_expand_to_same_rank(values, weight)
-            weighted = v * weight
+            try:
+                weighted = v * weight
+            except ValueError:
+                raise ValueError(
+                    f"`sample_weight` of shape {np.shape(sample_weight)} does not broadcast to "
+                    f"the {values.shape} loss values of {self.name}: give one weight per sample, "
+                    f"shape ({values.shape[0] if values.ndim else 1},), or one number."
+                ) from None
             dweighted = sum_to_shape(np.broadcast_to(weight, weighted.shape), v.shape)
             dweighted = dweighted.reshape(values.shape)
         if dweighted.ndim < grad.ndim:  # the reduced axis comes back
@@ -211,7 +218,7 @@ class Loss:
         total = np.add.reduce(weighted, axis=None)
         if self.reduction == "sum":
             return total, grad * dweighted
-        if self.reduction == "mean_with_sample_weight" and sample_weight is not None:
+        if self.reduction == "mean_with_sample_weight" and weight is not None:  # mask included
             divisor = np.add.reduce(weight, axis=None)
         else:
             divisor = weighted.size
