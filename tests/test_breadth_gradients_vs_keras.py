@@ -149,3 +149,28 @@ def test_loss_call_with_every_reduction_and_sample_weight_matches_keras(name):
 def test_sample_weight_that_does_not_fit_names_the_argument():
     with pytest.raises(ValueError, match=r"`sample_weight` of shape \(4,\) does not broadcast"):
         L.MeanSquaredError()(np.ones((3, 2)), np.zeros((3, 2)), sample_weight=np.ones(4))
+
+
+@pytest.mark.parametrize("activation", ACTIVATION_CASES + ["glu", A.GLU(axis=0)],
+                         ids=[_name(c) for c in ACTIVATION_CASES] + ["glu", "glu-axis0"])
+def test_new_activation_and_derivative_match_tensorflow_at_every_point_and_kink(activation):
+    """Value and derivative against TensorFlow's autodiff on [-8, 8], with the kinks (0, +-1,
+    -3, 3, 6, the thresholds) hit exactly: there TensorFlow's choice of one-sided slope is used."""
+    import keras
+    import tensorflow as tf
+
+    act = A.get(activation)
+    z = np.linspace(-8, 8, 1920).reshape(-1, 4)
+    z[::7] = 0.0
+    z[1::11] = [-1.0, 1.0, 6.0, -3.0]
+    z[2::13] = [3.0, 0.3, -0.3, 0.5]
+    a = act(z)
+    g = np.cos(np.arange(a.size)).reshape(a.shape)
+    zt = tf.constant(z)
+    with tf.GradientTape() as tape:
+        tape.watch(zt)
+        at = getattr(keras.activations, act.name)(zt, **act.non_default_arguments())
+    dzt = tape.gradient(at, zt, output_gradients=tf.constant(g)).numpy()
+    at = at.numpy()
+    assert np.max(np.abs(a - at)) <= 1e-12 * np.max(np.abs(at))
+    assert np.max(np.abs(act.backward(z, a, g) - dzt)) <= 1e-12 * np.max(np.abs(dzt))

@@ -98,11 +98,18 @@ CASES = (
     + [c(f"test_hard_silu[{i}]", A.hard_silu, U(lo, hi, shape).astype("float32"), lambda x: x * np.minimum(np.maximum(0.0, x + 3.0), 6.0) * (1.0 / 6.0))
        for i, (lo, hi, shape) in enumerate([(-3, 3, (2, 5)), (-10, 10, 5), (-10, 10, (3, 3, 3)), (5, 10, (2, 5)), (-10, -5, (2, 5))])]
     + [c("test_relu_negative_slope", lambda x: A.relu(x, negative_slope=0.5), X5, lambda x: np.array([-5.0, -2.5, 0.0, 5.0, 10.0])),
-       c("test_relu_max_value", lambda x: A.relu(x, max_value=5.0), X5, lambda x: np.array([0.0, 0.0, 0.0, 5.0, 5.0])),
-       c("test_relu_threshold", lambda x: A.relu(x, threshold=5.0), X5, lambda x: np.array([0.0, 0.0, 0.0, 0.0, 10.0])),
-       c("test_relu_combined_threshold_and_max_value", lambda x: A.relu(x, threshold=5.0, max_value=5.0), X5, lambda x: np.array([0.0, 0.0, 0.0, 0.0, 5.0])),
-       c("test_relu_combined_all_parameters", lambda x: A.relu(x, negative_slope=0.5, max_value=5.0, threshold=5.0), X5, lambda x: np.array([-7.5, -5.0, -2.5, 0.0, 5.0])),
-       c("test_relu_to_trigger_relu6", lambda x: A.relu(x, max_value=6.0), np.array([-10, -5, 0.0, 5, 10, 12]), lambda x: np.array([0.0, 0.0, 0.0, 5.0, 6.0, 6.0])),
+       c("test_relu_max_value", lambda x: A.relu(x, max_value=5.0), X5,
+         lambda x: np.array([0.0, 0.0, 0.0, 5.0, 5.0])),
+       c("test_relu_threshold", lambda x: A.relu(x, threshold=5.0), X5,
+         lambda x: np.array([0.0, 0.0, 0.0, 0.0, 10.0])),
+       c("test_relu_combined_threshold_and_max_value",
+         lambda x: A.relu(x, threshold=5.0, max_value=5.0), X5,
+         lambda x: np.array([0.0, 0.0, 0.0, 0.0, 5.0])),
+       c("test_relu_combined_all_parameters",
+         lambda x: A.relu(x, negative_slope=0.5, max_value=5.0, threshold=5.0), X5,
+         lambda x: np.array([-7.5, -5.0, -2.5, 0.0, 5.0])),
+       c("test_relu_to_trigger_relu6", lambda x: A.relu(x, max_value=6.0),
+         np.array([-10, -5, 0.0, 5, 10, 12]), lambda x: np.array([0.0, 0.0, 0.0, 5.0, 6.0, 6.0])),
        c("test_relu_to_trigger_leaky", lambda x: A.relu(x, negative_slope=0.5), X5, lambda x: np.array([-5.0, -2.5, 0.0, 5.0, 10.0]))]
     + _ranges("relu", A.relu, lambda x: np.maximum(0, x), [(0.1, 10, (2, 5)), (-10, -0.1, (2, 5)), (-10, 10, 5), (-10, 10, (3, 3, 3)), (-1e-7, 1e-7, (2, 5)), (1e4, 1e5, (2, 5)), (-1e5, -1e4, (2, 5))])
     + [c(f"test_leaky_relu[{s}-{sign}]", lambda x, s=s: A.leaky_relu(x, negative_slope=s), U(lo, hi, (2, 5)), lambda x, s=s: np.where(x > 0, x, s * x))
@@ -110,18 +117,27 @@ CASES = (
     + _ranges("relu6", A.relu6, _relu6, [(0, 5.9, (2, 5)), (6.1, 10, (2, 5)), (-1, 0, (2, 5))])
     + _ranges("silu", A.silu, lambda x: x / (1 + np.exp(-x)), [(0, 5.9, (2, 5)), (-1, 1, (2, 5)), (-5.9, 0, (2, 5))])
     + [c("test_gelu", A.gelu, R.random((2, 5)), lambda x: x * norm.cdf(x)),
-       c("test_gelu[approximate]", lambda x: A.gelu(x, approximate=True), R.random((2, 5)), _gelu_tanh),
-       c("test_celu", A.celu, R.random((2, 5)), lambda x: np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0))),
-       c("test_celu[alpha]", lambda x: A.celu(x, alpha=0.5), R.random((2, 5)), lambda x: np.maximum(x, 0.0) + 0.5 * np.expm1(np.minimum(x, 0.0) / 0.5)),
+       c("test_gelu[approximate]", lambda x: A.gelu(x, approximate=True), R.random((2, 5)),
+         _gelu_tanh),
+       c("test_celu", A.celu, R.random((2, 5)),
+         lambda x: np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0))),
+       c("test_celu[alpha]", lambda x: A.celu(x, alpha=0.5), R.random((2, 5)),
+         lambda x: np.maximum(x, 0.0) + 0.5 * np.expm1(np.minimum(x, 0.0) / 0.5)),
        c("test_glu", lambda x: A.glu(x[None])[0], R.random((2, 4)), _glu),
-       c("test_glu[axis]", lambda x: A.glu(x[None], axis=-2)[0], R.random((2, 4)), lambda x: _glu(x, -2)),
+       c("test_glu[axis]", lambda x: A.glu(x[None], axis=-2)[0], R.random((2, 4)),
+         lambda x: _glu(x, -2)),
        c("test_tanh_shrink", A.tanh_shrink, R.random((2, 5)), lambda x: x - np.tanh(x)),
        c("test_hard_tanh", A.hard_tanh, R.random((2, 5)), lambda x: np.clip(x, -1.0, 1.0)),
-       c("test_hard_shrink", A.hard_shrink, R.random((2, 5)), lambda x: np.where(np.abs(x) > 0.5, x, 0.0)),
-       c("test_threshold", lambda x: A.threshold(x, 0, 0), R.random((2, 5)), lambda x: np.where(x > 0, x, 0.0)),
-       c("test_squareplus", A.squareplus, R.random((2, 5)), lambda x: (x + np.sqrt(x ** 2 + 4)) / 2),
-       c("test_soft_shrink", A.soft_shrink, R.random((2, 5)), lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0))),
-       c("test_sparse_plus", A.sparse_plus, R.random((2, 5)), lambda x: np.where(x <= -1, 0.0, np.where(x < 1, 0.25 * (x + 1) ** 2, x))),
+       c("test_hard_shrink", A.hard_shrink, R.random((2, 5)),
+         lambda x: np.where(np.abs(x) > 0.5, x, 0.0)),
+       c("test_threshold", lambda x: A.threshold(x, 0, 0), R.random((2, 5)),
+         lambda x: np.where(x > 0, x, 0.0)),
+       c("test_squareplus", A.squareplus, R.random((2, 5)),
+         lambda x: (x + np.sqrt(x ** 2 + 4)) / 2),
+       c("test_soft_shrink", A.soft_shrink, R.random((2, 5)),
+         lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0))),
+       c("test_sparse_plus", A.sparse_plus, R.random((2, 5)),
+         lambda x: np.where(x <= -1, 0.0, np.where(x < 1, 0.25 * (x + 1) ** 2, x))),
        c("test_elu", A.elu, R.random((2, 5)), lambda x: x),
        c("test_elu[negative]", A.elu, np.array([[-1.0, -2.0]]), lambda x: np.exp(x) - 1)]
     + _ranges("tanh", A.tanh, np.tanh, [(0, 1, (2, 5)), (-10, 10, (2, 5)), (-10, 10, 5), (-10, 10, (3, 3, 3)), (0, 10, (2, 5)), (-10, 0, (2, 5)), (-1e-7, 1e-7, (2, 5)), (1e4, 1e5, (2, 5))])
@@ -141,13 +157,20 @@ def _one_hot_last(shape, axis):
 
 
 SPARSEMAX = [
-    c("test_sparsemax[1d]", A.sparsemax, np.linspace(1, 12, num=12), lambda x: _one_hot_last(x.shape, -1)),
-    c("test_sparsemax[2d]", A.sparsemax, np.linspace(1, 12, num=12).reshape(-1, 2), lambda x: _one_hot_last(x.shape, -1)),
-    c("test_sparsemax[3d]", A.sparsemax, np.linspace(1, 12, num=12).reshape(-1, 1, 3), lambda x: _one_hot_last(x.shape, -1)),
-    c("test_sparsemax[axis=-2,2d]", lambda x: A.sparsemax(x, axis=-2), np.linspace(1, 12, num=12).reshape(-1, 2), lambda x: _one_hot_last(x.shape, -2)),
-    c("test_sparsemax[axis=-2,3d]", lambda x: A.sparsemax(x, axis=-2), np.linspace(1, 12, num=12).reshape(-1, 1, 3), np.ones_like),
-    c("test_sparsemax[axis=-3,3d]", lambda x: A.sparsemax(x, axis=-3), np.linspace(1, 12, num=12).reshape(-1, 1, 3), lambda x: _one_hot_last(x.shape, -3)),
-    c("test_sparsemax[axis=-3,4d]", lambda x: A.sparsemax(x, axis=-3), np.linspace(1, 12, num=12).reshape(-1, 1, 1, 2), np.ones_like),
+    c("test_sparsemax[1d]", A.sparsemax, np.linspace(1, 12, num=12),
+      lambda x: _one_hot_last(x.shape, -1)),
+    c("test_sparsemax[2d]", A.sparsemax, np.linspace(1, 12, num=12).reshape(-1, 2),
+      lambda x: _one_hot_last(x.shape, -1)),
+    c("test_sparsemax[3d]", A.sparsemax, np.linspace(1, 12, num=12).reshape(-1, 1, 3),
+      lambda x: _one_hot_last(x.shape, -1)),
+    c("test_sparsemax[axis=-2,2d]", lambda x: A.sparsemax(x, axis=-2),
+      np.linspace(1, 12, num=12).reshape(-1, 2), lambda x: _one_hot_last(x.shape, -2)),
+    c("test_sparsemax[axis=-2,3d]", lambda x: A.sparsemax(x, axis=-2),
+      np.linspace(1, 12, num=12).reshape(-1, 1, 3), np.ones_like),
+    c("test_sparsemax[axis=-3,3d]", lambda x: A.sparsemax(x, axis=-3),
+      np.linspace(1, 12, num=12).reshape(-1, 1, 3), lambda x: _one_hot_last(x.shape, -3)),
+    c("test_sparsemax[axis=-3,4d]", lambda x: A.sparsemax(x, axis=-3),
+      np.linspace(1, 12, num=12).reshape(-1, 1, 1, 2), np.ones_like),
 ]
 
 

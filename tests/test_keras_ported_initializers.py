@@ -122,9 +122,13 @@ def test_keras_get_method_with_numpy_array():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    pytest.param({"scale": -1.0}, "Argument `scale` must be positive float.", id=RI + "test_variance_scaling_invalid_scale"),
-    pytest.param({"scale": 2.0, "mode": "invalid_mode"}, "Invalid `mode` argument:", id=RI + "test_variance_scaling_invalid_mode"),
-    pytest.param({"scale": 2.0, "distribution": "invalid_dist"}, "Invalid `distribution` argument:", id=RI + "test_variance_scaling_invalid_distribution"),
+    pytest.param({"scale": -1.0}, "Argument `scale` must be positive float.",
+                 id=RI + "test_variance_scaling_invalid_scale"),
+    pytest.param({"scale": 2.0, "mode": "invalid_mode"}, "Invalid `mode` argument:",
+                 id=RI + "test_variance_scaling_invalid_mode"),
+    pytest.param({"scale": 2.0, "distribution": "invalid_dist"},
+                 "Invalid `distribution` argument:",
+                 id=RI + "test_variance_scaling_invalid_distribution"),
 ])
 def test_keras_variance_scaling_invalid_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
