@@ -156,11 +156,13 @@ class CategoricalCrossentropy(_CrossEntropy):
         return values, grad
 
     def per_sample_from_logits(self, y_true, z):
-        # TensorFlow's kernel returns softmax(z) - y as the gradient: exact for labels that sum
-        # to one, which the model checks before training.
+        # The derivative of sum(y) logsumexp(z) - y.z, as TensorFlow computes it with op
+        # determinism on (the comparisons' setting): softmax(z) sum(y) - y. Its fused kernel
+        # (determinism off) returns softmax(z) - y, which differs only for rows that do not sum
+        # to one, such as an all-zero row (tensorflow#60314); the model refuses those targets.
         log_p = _log_softmax(z)
         values = -(y_true * log_p).sum(axis=-1)
-        return values, np.exp(log_p) - y_true
+        return values, np.exp(log_p) * y_true.sum(axis=-1, keepdims=True) - y_true
 
 
 class SparseCategoricalCrossentropy(_CrossEntropy):
