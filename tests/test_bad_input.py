@@ -135,10 +135,18 @@ def test_bad_dtype(dtype):
         scratch.Sequential(dtype=dtype)
 
 
-@pytest.mark.parametrize("reduction", ["mean", None, "none"])
+@pytest.mark.parametrize("reduction", ["abc", "average", "SUM"])
 def test_bad_reduction(reduction):
-    with pytest.raises(ValueError, match=r"`reduction` must be 'sum_over_batch_size'"):
+    with pytest.raises(ValueError, match=r"Invalid value for argument `reduction`"):
         scratch.losses.MeanSquaredError(reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", [None, "none"])
+def test_unreduced_loss_cannot_train_a_model(reduction):
+    layers = [scratch.Input(shape=(3,)), scratch.layers.Dense(1)]
+    model = scratch.Sequential(layers)
+    with pytest.raises(ValueError, match=r"reduction=.* returns one loss per sample"):
+        model.compile(loss=scratch.losses.MeanSquaredError(reduction=reduction))
 
 
 @pytest.mark.parametrize("value", [-0.1, float("nan"), "0.1"])

@@ -14,10 +14,8 @@ import numpy as np
 
 from ..scratch import initializers as s_init
 from ..scratch import layers as s_layers
-from ..scratch import losses as s_losses
 from ..scratch import optimizers as s_opt
 from ..scratch import regularizers as s_reg
-from ..scratch.activations import LeakyReLU
 
 
 def _keras():
@@ -43,19 +41,21 @@ def configure_keras(dtype, seed=None):
 
 
 def keras_activation(activation):
-    """The Keras activation for a scratch one (its name, or a closure for a non-default slope)."""
-    if isinstance(activation, LeakyReLU) and activation.negative_slope != 0.2:
-        keras = _keras()
-        slope = activation.negative_slope
-        return lambda x: keras.activations.leaky_relu(x, negative_slope=slope)
-    return activation.name
+    """The Keras activation for a scratch one: its name, or, with arguments other than Keras's
+    defaults (``relu(max_value=6.0)``, ``softmax(axis=0)``), a closure passing them."""
+    arguments = activation.non_default_arguments()
+    if not arguments:
+        return activation.name
+    fn = getattr(_keras().activations, activation.name)
+    return lambda x: fn(x, **arguments)
 
 
 def keras_initializer(initializer):
+    """The Keras initializer of the same class and arguments (its ``get_config()``)."""
     keras = _keras()
-    return keras.initializers.get(
-        {"class_name": s_init.serialize(initializer), "config": initializer.get_config()}
-    )
+    # an array given as the initializer is a Constant of that value
+    name = "Constant" if isinstance(initializer, s_init.Constant) else type(initializer).__name__
+    return getattr(keras.initializers, name)(**initializer.get_config())
 
 
 def keras_regularizer(regularizer):
@@ -71,13 +71,14 @@ def keras_regularizer(regularizer):
 
 
 def keras_loss(loss):
-    """The ``keras.losses`` object with the same class, reduction and ``from_logits``."""
+    """The ``keras.losses`` object of the same class, with the scratch loss's value for each of
+    the Keras class's arguments (reduction, from_logits, delta, gamma, ignore_class, ...)."""
+    import inspect
+
     keras = _keras()
     cls = getattr(keras.losses, type(loss).__name__)
-    kwargs = {"reduction": loss.reduction}
-    if isinstance(loss, s_losses._CrossEntropy):
-        kwargs["from_logits"] = loss.from_logits
-    return cls(**kwargs)
+    names = set(inspect.signature(cls.__init__).parameters) - {"self", "name", "dtype"}
+    return cls(**{n: getattr(loss, n) for n in names if hasattr(loss, n)})
 
 
 def keras_schedule(schedule):

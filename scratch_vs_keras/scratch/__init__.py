@@ -12,7 +12,7 @@ Use it where you would use ``keras``::
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     loss, grads = model.loss_and_gradients(x, y)
 
-This package imports NumPy only (and SciPy's ``erfc`` for gelu), never TensorFlow; nothing in it
+This package imports NumPy only (and SciPy's ``expit`` and ``erfc``), never TensorFlow; nothing in it
 imports the rest of ``scratch_vs_keras`` (import-linter checks both, see pyproject.toml).
 
 Layout, as Keras's:
@@ -20,7 +20,8 @@ Layout, as Keras's:
 * ``functional`` (``Model``: the graph, forward and backward), ``sequential`` (``Sequential``),
   ``trainer`` (compile/fit/evaluate/predict), ``models`` (the names to import);
 * ``layers/`` (one class per file: each layer owns its forward and backward, its activation's
-  derivative included), ``activations``, ``losses`` (each checks its own targets),
+  derivative included), ``activations``, ``losses/`` (``base``: reductions and
+  ``sample_weight``; ``regression``, ``hinge``, ``probabilistic``; each checks its own targets),
   ``regularizers``, ``initializers``, ``optimizers/`` (with ``schedules``), ``metrics``,
   ``callbacks``;
 * ``data_checks`` (input checks), ``batching`` (row orders and batches), ``weight_buffer`` (the

@@ -13,7 +13,8 @@ the Keras twin receives them with ``set_weights``. The distributions are Keras's
   he_* : scale 2, :math:`n` = fan_in; lecun_* : scale 1, :math:`n` = fan_in.
 
 For a kernel of shape ``(in, out)``, fan_in = in and fan_out = out; for a bias of shape ``(out,)``
-both are ``out``, as in Keras.
+both are ``out``; for more dimensions see :func:`compute_fans`, as in Keras. Also: ``Orthogonal``,
+``Identity``, ``TruncatedNormal`` and ``Constant`` with an array value.
 """
 
 import numpy as np
@@ -21,13 +22,24 @@ import numpy as np
 from ._validation import check_number, lookup
 
 
-def compute_fans(shape):
-    """``(fan_in, fan_out)`` of a weight shape, as ``keras.src.initializers.compute_fans``."""
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """``(fan_in, fan_out)`` of a weight shape, as ``keras.src.initializers.compute_fans``.
+
+    With ``input_axes`` and ``output_axes`` (both given): the products of those dimensions.
+    Otherwise, by rank: ``()`` -> (1, 1); ``(n,)`` -> (n, n); ``(in, out)`` -> (in, out); and for
+    more dimensions a convolution kernel ``(..., in, out)``, each fan multiplied by the receptive
+    field (the product of the leading dimensions): ``(32, 4, 16)`` -> (128, 512).
+    """
+    shape = tuple(int(n) for n in shape)
+    if input_axes is not None and output_axes is not None:
+        fan_in, fan_out = (int(np.prod([shape[a] for a in axes])) for axes in (input_axes, output_axes))
+        return fan_in, fan_out
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
         return shape[0], shape[0]
-    return shape[0], shape[1]
+    receptive_field = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
 class Initializer:
@@ -74,16 +86,41 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every entry equal to ``value``."""
+    """Every entry equal to ``value``, a number or an array broadcast to the weight's shape."""
 
     def __init__(self, value=0.0):
         self.value = value
 
     def sample(self, shape, rng):
-        return np.full(shape, float(self.value))
+        value = np.asarray(self.value, dtype=np.float64)
+        try:
+            return np.broadcast_to(value, shape).copy()
+        except ValueError:
+            raise ValueError(
+                f"Constant(value=...) holds an array of shape {value.shape}, which does not "
+                f"broadcast to the weight's shape {shape}; give a number or an array of that shape."
+            ) from None
 
     def get_config(self):
         return {"value": self.value}
+
+
+class Identity(Initializer):
+    """``gain`` times the identity matrix (ones on the main diagonal of a 2-D shape)."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def sample(self, shape, rng):
+        if len(shape) != 2:
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
+        return self.gain * np.eye(*shape)
+
+    def get_config(self):
+        return {"gain": self.gain}
 
 
 class RandomUniform(Initializer):
@@ -127,21 +164,74 @@ def _truncated_normal(rng, stddev, shape):
     return out * stddev
 
 
-class VarianceScaling(Initializer):
-    """Keras's VarianceScaling: ``scale``, ``mode`` (fan_in/fan_out/fan_avg), ``distribution``."""
+class TruncatedNormal(Initializer):
+    r""":math:`N(\text{mean}, \text{stddev}^2)` cut at two standard deviations from the mean."""
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"`mode` must be 'fan_in', 'fan_out' or 'fan_avg'; received {mode!r}.")
-        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(
-                "`distribution` must be 'truncated_normal', 'untruncated_normal' or 'uniform'; "
-                f"received {distribution!r}."
-            )
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        check_number(mean, "mean")
+        check_number(stddev, "stddev", low=0, closed="neither")
+        self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def sample(self, shape, rng):
-        fan_in, fan_out = compute_fans(shape)
+        return self.mean + _truncated_normal(rng, self.stddev, shape)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class Orthogonal(Initializer):
+    r"""``gain`` times a random orthogonal matrix (Saxe et al. 2014), as Keras builds it: the
+    QR factors of an :math:`N(0, 1)` matrix of shape ``(max(r, c), min(r, c))``
+    (:math:`r` = the product of all but the last dimension, :math:`c` the last),
+    :math:`Q \operatorname{diag}(\operatorname{sign} R)` (transposed when :math:`r < c`), reshaped.
+
+    Orthonormal columns (rows when :math:`r < c`), and Haar-distributed like Keras's. The draw
+    itself differs: Keras's stateless TensorFlow generator cannot be reproduced in NumPy, so the
+    twin receives these weights with ``set_weights``.
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def sample(self, shape, rng):
+        if len(shape) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. Received: "
+                f"shape={shape} of rank {len(shape)}."
+            )
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        q, r = np.linalg.qr(rng.normal(size=(max(rows, cols), min(rows, cols))))
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class VarianceScaling(Initializer):
+    """Keras's VarianceScaling: ``scale``, ``mode`` (fan_in/fan_out/fan_avg), ``distribution``
+    (truncated_normal, alias "normal"; untruncated_normal; uniform), and optionally the axes that
+    count as inputs and outputs (``input_axes``/``output_axes``, see :func:`compute_fans`)."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        if not scale > 0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Use 'fan_in', 'fan_out' or 'fan_avg'.")
+        distribution = "truncated_normal" if distribution == "normal" else distribution
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(
+                f"Invalid `distribution` argument: {distribution!r}. Use 'truncated_normal', "
+                "'untruncated_normal' or 'uniform'."
+            )
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.input_axes, self.output_axes = input_axes, output_axes
+
+    def sample(self, shape, rng):
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "uniform":
@@ -157,15 +247,17 @@ class VarianceScaling(Initializer):
             "mode": self.mode,
             "distribution": self.distribution,
             "seed": self.seed,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
         }
 
 
 def _preset(name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc})
 
@@ -187,6 +279,9 @@ ALL = {
     "constant": Constant,
     "random_uniform": RandomUniform,
     "random_normal": RandomNormal,
+    "truncated_normal": TruncatedNormal,
+    "orthogonal": Orthogonal,
+    "identity": Identity,
     "variance_scaling": VarianceScaling,
     "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal,
@@ -196,14 +291,30 @@ ALL = {
     "lecun_normal": LecunNormal,
 }
 _CLASS_NAMES = {cls.__name__.lower(): cls for cls in ALL.values()}
+_CLASS_NAMES.update(orthogonalinitializer=Orthogonal, identityinitializer=Identity)
+
+
+class _Given(Constant):
+    """An array given as the initializer (Keras's ``initializers.get(array)``): exactly its shape."""
+
+    def sample(self, shape, rng):
+        if tuple(shape) != np.shape(self.value):
+            raise ValueError(
+                f"Expected `shape` to be {np.shape(self.value)} for the initializer given as an "
+                f"array; received shape={shape}. Pass an array of the weight's shape."
+            )
+        return np.array(self.value, dtype=np.float64)
 
 
 def get(identifier, argument="kernel_initializer"):
-    """Return an Initializer for a Keras name (``"he_uniform"``), a class name or an instance."""
+    """Return an Initializer for a Keras name (``"he_uniform"``), a class name, an instance or an
+    array (the weight's values)."""
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
+    if isinstance(identifier, np.ndarray):
+        return _Given(identifier)
     return lookup(identifier, {**ALL, **_CLASS_NAMES}, "initializer", argument)()
 
 

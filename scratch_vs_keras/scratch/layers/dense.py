@@ -66,6 +66,13 @@ class Dense(Layer):
         self.bias_initializer = _initializers.get(bias_initializer, "bias_initializer")
         self.kernel_regularizer = _regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = _regularizers.get(bias_regularizer, "bias_regularizer")
+        if self.activation.output_units(self.units) != self.units:
+            raise ValueError(
+                f"activation={self.activation.name!r} changes the layer's width ({self.units} "
+                f"units in, {self.activation.output_units(self.units)} out), but Keras's Dense "
+                "reports `units` outputs, so Keras builds the next layer for the wrong width and "
+                "fails at the first call. Use another activation in Dense."
+            )
         if self.units == 1 and self.activation.name == "softmax":
             # Keras warns too, when the layer first runs
             warnings.warn(
