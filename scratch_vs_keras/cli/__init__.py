@@ -48,6 +48,9 @@ def build_parser():
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if name == "run":
             p.add_argument("name", help="an experiment name (see `list`) or `all`")
+        if name == "sweep":
+            p.add_argument("grid", help="a TOML grid file, or `example` (see "
+                           "scratch_vs_keras/sweep/grid.py for its keys)")
         _add_options(p, name)
     return parser
 
@@ -201,21 +204,16 @@ def _copy_lessons(folder):
 
 
 def _cmd_run(args, plan):
-    from tqdm.auto import tqdm
-
-    from .. import experiments
-
     names, notes = plan
     for note in notes:
         print(note, file=sys.stderr)
     cfg = _config(args)
-    statuses = {}
-    with tqdm(total=len(names), unit="experiment", file=sys.stderr, leave=False,
-              disable=len(names) < 2) as bar:
-        for name in names:
-            bar.set_description(name)
-            statuses[name] = experiments.run(name, cfg).status
-            bar.update()
+    if args.command == "run" and (args.jobs > 1 or args.backend == "dask"):
+        from .sweep import run_experiments
+
+        statuses = run_experiments(names, cfg, args)
+    else:
+        statuses = _run_one_by_one(names, cfg)
     failed = [n for n, s in statuses.items() if s != "MATCH"]
     if len(names) > 1:
         print(f"\n{len(names) - len(failed)} of {len(names)} experiments match"
@@ -227,9 +225,31 @@ def _cmd_run(args, plan):
     return 1 if failed else 0
 
 
+def _run_one_by_one(names, cfg):
+    from tqdm.auto import tqdm
+
+    from .. import experiments
+
+    statuses = {}
+    with tqdm(total=len(names), unit="experiment", file=sys.stderr, leave=False,
+              disable=len(names) < 2) as bar:
+        for name in names:
+            bar.set_description(name)
+            statuses[name] = experiments.run(name, cfg).status
+            bar.update()
+    return statuses
+
+
+def _cmd_sweep(args, grid):
+    from .sweep import cmd_sweep
+
+    return cmd_sweep(args, grid)
+
+
 COMMAND_RUNNERS = {"main": _cmd_run, "run": _cmd_run, "list": _cmd_list,
                    "gradients": _cmd_gradients, "train": _cmd_train,
-                   "conventions": _cmd_conventions, "lessons": _cmd_lessons}
+                   "conventions": _cmd_conventions, "lessons": _cmd_lessons,
+                   "sweep": _cmd_sweep}
 
 
 def _fail(code, message):
