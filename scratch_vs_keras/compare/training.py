@@ -24,6 +24,7 @@ The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer
   or ``history/<key>`` (per epoch, at the epoch's last step).
 """
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 
@@ -160,6 +161,68 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
                 self.model.stop_training = True
 
     return recorder, KerasRecorder()
+
+
+#: The most numbers the in-graph record of one execution holds (8 MB of float64).
+RECORD_BUFFER_ENTRIES = 2 ** 20
+
+
+def keras_step_recorder(model, batches, steps_per_epoch, names=None):
+    """A recorder of the Keras side that records inside Keras's own compiled training step, and
+    the callback that collects the record; used with :func:`recording_fit`.
+
+    Keras's ``train_step`` is wrapped, not replaced: before it runs, the wrapper computes the
+    batch's loss at the pre-update weights with the model's own ``compute_loss`` (the number
+    ``fit`` averages into ``logs["loss"]``); after it, it writes every weight into a buffer
+    variable. With ``steps_per_execution`` > 1 the whole chunk of steps runs in one call of the
+    compiled function, and the callback reads the buffer once per chunk, not once per step.
+    A chunk divides the epoch (``fit`` would otherwise run a chunk on into the next epoch's
+    batches, and the epoch's History would average other batches).
+    """
+    from ..keras_side._tf import import_keras, tensorflow
+
+    keras, tf = import_keras(), tensorflow()
+    from ..keras_side import keras_weight_names
+
+    names = names or keras_weight_names(model)
+    by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
+    variables = [by_name[n] for n in names]
+    sizes = [int(np.prod(v.shape)) for v in variables]
+    most = max(1, RECORD_BUFFER_ENTRIES // max(1, sum(sizes)))
+    chunk = max(k for k in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % k == 0)
+    dtype = variables[0].dtype
+    losses = tf.Variable(tf.zeros([chunk], dtype), trainable=False)
+    weights = tf.Variable(tf.zeros([chunk, sum(sizes)], dtype), trainable=False)
+    count = tf.Variable(0, dtype=tf.int32, trainable=False)
+    keras_step = model.train_step
+
+    def train_step(data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer
+        i = count.value()
+        losses[i].assign(tf.cast(loss, dtype))
+        weights[i].assign(tf.concat([tf.reshape(v.value, [-1]) for v in variables], 0))
+        count.assign_add(1)
+        return logs
+
+    recorder = _Recorder(batches, None, None, None, False)
+    splits = np.cumsum(sizes)[:-1]
+
+    class StepRecorder(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            n = int(count.numpy())
+            chunk_losses, chunk_weights = losses.numpy()[:n], weights.numpy()[:n]
+            count.assign(0)
+            for loss, flat in zip(chunk_losses, chunk_weights):
+                recorder.losses.append(float(loss))
+                parts = np.split(flat.astype(np.float64), splits)
+                recorder.get_weights = lambda p=parts: [w.reshape(v.shape) for w, v in zip(p, variables)]
+                if recorder.batch_end(float(loss)):
+                    self.model.stop_training = True
+                    break
+
+    return recorder, StepRecorder(), (train_step, chunk)
 
 
 def keras_dataset(x, y, orders, batch_size):
@@ -313,7 +376,8 @@ class SideBySideRun:
 
 
 def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
-                       record_gradients=False, keras_model=None, save=None, keras_feed="dataset"):
+                       record_gradients=False, keras_model=None, save=None, keras_feed="dataset",
+                       record_in_graph=True):
     """Train a copy of ``model`` and its Keras twin side by side and record every step.
 
     Args:
@@ -329,6 +393,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             ``"dataset"`` (default) one ``tf.data`` pipeline for all epochs, built once;
             ``"generator"`` a Python generator; ``"arrays"`` (``shuffle=False`` only) the arrays
             themselves, ``fit(x, y, shuffle=False)``.
+        record_in_graph: with the ``"dataset"`` feed and no ``record_gradients``, record Keras's
+            losses and weights inside its compiled training step, many steps per call
+            (:func:`keras_step_recorder`); False: from a callback, one call per step (slower,
+            the same numbers bit for bit).
 
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
@@ -351,7 +419,12 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     initial = [w.copy() for w in ours.get_weights()]
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
     s_rec = scratch_recorder(ours, batches)
-    k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
+    step = None
+    if record_in_graph and keras_feed == "dataset" and not record_gradients:
+        k_rec, kcb, step = keras_step_recorder(keras_model, k_batches, len(slices[0]),
+                                               ours.weight_names())
+    else:
+        k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
     diverged = None
     try:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -365,7 +438,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
         xv, yv = ours.prepare(validation_data[0], validation_data[1], "x_val", "y_val")
         val = (keras_inputs(ours, xv), yv)
     k_hist = _keras_fit(keras_model, keras_feed, keras_inputs(ours, x), y, orders, k_batches,
-                        batch_size, len(slices[0]), epochs, val, kcb)
+                        batch_size, len(slices[0]), epochs, val, kcb, step)
     _raise_if_diverged(diverged, k_rec)
     probe = ours.astype(ours.dtype) if record_gradients else None
     rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe, ours.dtype)
@@ -392,8 +465,9 @@ def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
 
 
 def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_epoch, epochs, val,
-               callback):
-    """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History."""
+               callback, step=None):
+    """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History.
+    ``step``: ``(recording train_step, steps per execution)`` of :func:`keras_step_recorder`."""
     from ..keras_side._tf import quiet_stderr
 
     kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=[callback])
@@ -404,8 +478,27 @@ def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_e
         source = (keras_dataset(x, y, orders, batch_size) if feed == "dataset"
                   else ((xb, yb) for xb, yb in batches))
         data = (source,)
-    with quiet_stderr():
+    with quiet_stderr(), _recording(keras_model, step):
         return keras_model.fit(*data, **kwargs).history
+
+
+@contextlib.contextmanager
+def _recording(keras_model, step):
+    """Keras's ``fit`` with the recording ``train_step`` and ``steps_per_execution`` of
+    ``step``; the model's own are back afterwards (its compiled functions rebuilt on next use)."""
+    if step is None:
+        yield
+        return
+    train_step, chunk = step
+    saved = keras_model.steps_per_execution
+    keras_model.train_step, keras_model.steps_per_execution = train_step, chunk
+    keras_model.train_function = keras_model.test_function = None
+    try:
+        yield
+    finally:
+        del keras_model.train_step  # the instance attribute; the class's method shows again
+        keras_model.steps_per_execution = saved
+        keras_model.train_function = keras_model.test_function = None
 
 
 def _raise_if_diverged(diverged, k_rec):
