@@ -441,12 +441,20 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
                         batch_size, len(slices[0]), epochs, val, kcb, step)
     _raise_if_diverged(diverged, k_rec)
     probe = ours.astype(ours.dtype) if record_gradients else None
-    rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe, ours.dtype)
+    if probe is None:
+        steps = _step_frame(ours.weight_names(), slices, s_rec, k_rec, ours.dtype)
+        rows = []
+    else:
+        steps = None
+        rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe,
+                          ours.dtype)
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
             rows += pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
-    records = pd.DataFrame(rows, columns=["step", "epoch", "side", "quantity", "layer", "value"])
+    records = pd.DataFrame(rows, columns=COLUMNS)
+    if steps is not None:
+        records = pd.concat([steps, records.astype(steps.dtypes.to_dict())], ignore_index=True)
     run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
     if save is not None:
         run.save(save)
@@ -511,6 +519,58 @@ def _raise_if_diverged(diverged, k_rec):
         f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
         s_step if s_step is not None else k_step, None, None,
     )
+
+
+COLUMNS = ["step", "epoch", "side", "quantity", "layer", "value"]
+SIDES = ["scratch", "keras", "abs_diff", "rel_diff"]
+
+
+def _step_frame(names, slices, s_rec, k_rec, dtype):
+    """The rows of :func:`_step_rows` without gradients, computed for all steps at once: per
+    tensor, the steps' values stacked into one ``(steps, entries)`` array. The same numbers as
+    :func:`pair_rows` bit for bit (the same operations, element by element, in the same
+    precision), in the same row order."""
+    n = min(len(s_rec.losses), len(k_rec.losses), len(k_rec.weights))
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                             zip(COLUMNS, ["int64", "int64", object, object, object, "float64"])})
+    pairs = [(np.asarray(s_rec.losses[:n], np.float64)[:, None],
+              np.asarray(k_rec.losses[:n], np.float64)[:, None])]
+    pairs += [(np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in s_rec.weights[:n]]),
+               np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in k_rec.weights[:n]]))
+              for j in range(len(names))]
+    tops = [np.max(np.abs(b), axis=1) if b.shape[1] else np.zeros(n) for _, b in pairs]
+    scale = np.max(np.stack(tops[1:]), axis=0) if len(tops) > 1 else np.zeros(n)
+    values = np.empty((n, len(pairs), 4))
+    for j, ((a, b), top) in enumerate(zip(pairs, tops)):
+        gap = np.abs(a - b)
+        at = np.argmax(gap, axis=1) if gap.shape[1] > 1 else np.zeros(n, dtype=int)
+        worst = np.max(gap, axis=1) if gap.shape[1] else np.zeros(n)
+        values[:, j, 0] = a[np.arange(n), at] if a.shape[1] else 0.0
+        values[:, j, 1] = b[np.arange(n), at] if b.shape[1] else 0.0
+        values[:, j, 2] = worst
+        values[:, j, 3] = _rel(worst, top, scale if j else np.zeros(n), dtype if j else "float64")
+    step_epoch = np.array([e for e, epoch in enumerate(slices) for _ in epoch][:n])
+    per_step = 4 * len(pairs)
+    return pd.DataFrame({
+        "step": np.repeat(np.arange(n), per_step), "epoch": np.repeat(step_epoch, per_step),
+        "side": np.tile(SIDES, n * len(pairs)).astype(object),
+        "quantity": np.tile(np.repeat(["batch_loss"] + ["weight"] * len(names), 4), n).astype(object),
+        "layer": np.tile(np.repeat(["model"] + list(names), 4), n).astype(object),
+        "value": values.reshape(-1)})
+
+
+def _rel(gap, top, context, dtype):
+    """:func:`~.diff.rel_diff_in_context` over arrays: ``gap`` (max|a - b|), ``top`` (max|b|)
+    and ``context`` per step. The zero-level threshold is computed, and compared, in ``dtype``
+    as the scalar function's NumPy arithmetic does (a Python float meeting a float32 is float32)."""
+    eps = np.finfo(dtype).eps
+    threshold = (64 * eps) * context.astype(dtype)
+    zero_level = (context > 0) & (top.astype(dtype) <= threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(gap == 0, 0.0, np.where((top == 0) | ~np.isfinite(gap), np.inf, gap / top))
+        in_context = np.where(gap != 0, gap / np.where(context > 0, context, 1.0), 0.0)
+    return np.where(zero_level, in_context, own)
 
 
 def _step_rows(names, slices, batches, s_rec, k_rec, initial, probe, dtype):
