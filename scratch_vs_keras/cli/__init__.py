@@ -229,6 +229,7 @@ def _run_one_by_one(names, cfg):
     from tqdm.auto import tqdm
 
     from .. import experiments
+    from ..sweep.cell import clear_keras
 
     statuses = {}
     with tqdm(total=len(names), unit="experiment", file=sys.stderr, leave=False,
@@ -236,6 +237,8 @@ def _run_one_by_one(names, cfg):
         for name in names:
             bar.set_description(name)
             statuses[name] = experiments.run(name, cfg).status
+            if len(names) > 1:
+                clear_keras()  # the last experiment's models and graphs: memory does not grow
             bar.update()
     return statuses
 
