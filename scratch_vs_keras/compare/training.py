@@ -9,8 +9,10 @@ generator, or (``shuffle=False``) as the arrays with ``fit(x, y, shuffle=False)`
 
 Per step, the exact loss of the batch at the weights before the update: on the NumPy side the
 one ``scratch.Sequential.fit`` trained on (its batch logs carry it as ``batch_loss``); on the
-Keras side a callback computes it for the batch about to be trained with the model's own
-``compute_loss`` in a ``tf.function`` — the number ``fit`` averages into ``logs["loss"]``. (The
+Keras side the model's own ``compute_loss`` of the batch about to be trained — the number
+``fit`` averages into ``logs["loss"]`` — computed, with the weights after the update, inside
+Keras's compiled training step, many steps per call (:func:`keras_step_recorder`), or from a
+callback, one ``tf.function`` call per step (:func:`keras_recorder`; needed for the gradients). (The
 running mean itself cannot be un-averaged to 1e-12: with hundreds of batches per epoch the
 subtraction of two large running totals loses the small batch's digits.) After every step each
 weight tensor of both sides is compared, and per epoch the History values ``fit`` reports.
@@ -44,6 +46,10 @@ RUN_TOLERANCES = {
     "float64": {"batch_loss": 1e-12, "weight": 1e-10, "final_weight": 1e-10, "history": 1e-12,
                 "gradient": 1e-12},
 }
+
+#: The columns of the tidy records, and the four rows each compared value gets.
+COLUMNS = ["step", "epoch", "side", "quantity", "layer", "value"]
+SIDES = ["scratch", "keras", "abs_diff", "rel_diff"]
 
 
 def run_tolerances(dtype, steps):
@@ -169,7 +175,8 @@ RECORD_BUFFER_ENTRIES = 2 ** 20
 
 def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     """A recorder of the Keras side that records inside Keras's own compiled training step, and
-    the callback that collects the record; used with :func:`recording_fit`.
+    the callback that collects the record; ``train_side_by_side`` installs the wrapped step
+    for its ``fit`` call (:func:`_recording`).
 
     Keras's ``train_step`` is wrapped, not replaced: before it runs, the wrapper computes the
     batch's loss at the pre-update weights with the model's own ``compute_loss`` (the number
@@ -440,25 +447,32 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     k_hist = _keras_fit(keras_model, keras_feed, keras_inputs(ours, x), y, orders, k_batches,
                         batch_size, len(slices[0]), epochs, val, kcb, step)
     _raise_if_diverged(diverged, k_rec)
-    probe = ours.astype(ours.dtype) if record_gradients else None
-    if probe is None:
+    records = _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_hist,
+                       k_hist)
+    run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
+    if save is not None:
+        run.save(save)
+    return run
+
+
+def _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_hist, k_hist):
+    """The tidy records: every step's rows (for all steps at once unless the gradients are
+    recomputed step by step), then each epoch's History values at the epoch's last step."""
+    if record_gradients:
+        steps = None
+        rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial,
+                          ours.astype(ours.dtype), ours.dtype)
+    else:
         steps = _step_frame(ours.weight_names(), slices, s_rec, k_rec, ours.dtype)
         rows = []
-    else:
-        steps = None
-        rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe,
-                          ours.dtype)
     last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
     for key in k_hist:
         for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
             rows += pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
     records = pd.DataFrame(rows, columns=COLUMNS)
-    if steps is not None:
-        records = pd.concat([steps, records.astype(steps.dtypes.to_dict())], ignore_index=True)
-    run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
-    if save is not None:
-        run.save(save)
-    return run
+    if steps is None:
+        return records
+    return pd.concat([steps, records.astype(steps.dtypes.to_dict())], ignore_index=True)
 
 
 def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
@@ -519,10 +533,6 @@ def _raise_if_diverged(diverged, k_rec):
         f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
         s_step if s_step is not None else k_step, None, None,
     )
-
-
-COLUMNS = ["step", "epoch", "side", "quantity", "layer", "value"]
-SIDES = ["scratch", "keras", "abs_diff", "rel_diff"]
 
 
 def _step_frame(names, slices, s_rec, k_rec, dtype):

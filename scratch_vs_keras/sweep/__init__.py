@@ -9,6 +9,7 @@ grid's timeout is recorded as ERROR or TIMEOUT with its message; the others go o
 """
 
 import os
+import shlex
 
 from .grid import cell_id, cell_key, read_grid
 from .parallel import Outcome, run_parallel
@@ -25,7 +26,7 @@ def results_path(grid, out):
 
 def reproduce_command(grid, cell):
     """The command line that runs ``cell`` again, alone, and prints its verdict and divergence."""
-    return f"scratch-vs-keras sweep {grid.path} --cell '{cell_id(cell)}'"
+    return f"scratch-vs-keras sweep {shlex.quote(grid.path)} --cell {shlex.quote(cell_id(cell))}"
 
 
 def run_sweep(grid, path, jobs=1, backend="joblib", scheduler=None, progress=None):

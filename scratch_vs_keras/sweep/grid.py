@@ -38,7 +38,8 @@ EXAMPLE = os.path.join(os.path.dirname(__file__), "example_grid.toml")
 
 @dataclass
 class Grid:
-    """A parsed grid: its ``name``, the shared ``settings`` and every ``cells`` entry."""
+    """A parsed grid: its ``name``, its ``path`` as given (``example`` for the shipped one), the
+    shared ``settings``, the ``axes`` and every ``cells`` entry."""
 
     name: str
     path: str
@@ -53,8 +54,8 @@ class Grid:
 def read_grid(path):
     """The :class:`Grid` in the TOML file ``path`` (``"example"``: the grid shipped with the
     package); ValueError naming the key and the fix for anything that cannot run."""
-    if path == "example":
-        path = EXAMPLE
+    given = os.fspath(path)
+    path = EXAMPLE if given == "example" else given
     try:
         with open(path, "rb") as f:
             text = tomllib.load(f)
@@ -65,12 +66,12 @@ def read_grid(path):
     _only(sweep, set(SETTINGS), "[sweep]", path)
     _only(axes, set(AXES), "[grid]", path)
     settings = {**SETTINGS, **sweep}
-    settings["name"] = str(settings["name"] or os.path.splitext(os.path.basename(path))[0])
+    settings["name"] = str(settings["name"] or os.path.splitext(os.path.basename(given))[0])
     _check_settings(settings, path)
     axes = {axis: _axis(axes.get(axis, default), axis, path) for axis, default in AXES.items()}
     shared = {k: settings[k] for k in ("epochs", "batch_size", "rows")}
     cells = [dict(zip(AXES, values), **shared) for values in itertools.product(*axes.values())]
-    return Grid(settings["name"], os.fspath(path), settings, axes, cells)
+    return Grid(settings["name"], given, settings, axes, cells)
 
 
 def _only(table, allowed, where, path):
