@@ -330,7 +330,8 @@ def targets_text(m, run_all_mode):
         f"`run all` memory: resident memory after each experiment in one process (Keras's session "
         f"cleared after each): " + ", ".join(f"{n} {r:.0f} MB" for n, r in zip(serial["names"], serial["rss_mb"]))
         + f"; peak {serial['peak_rss_mb']:.0f} MB, first to last {growth:+.0f} MB. With `--jobs 2`"
-        + (f" the largest process peaked at {jobs2_rss:.0f} MB." if jobs2_rss else "."),
+        + (f" the largest process peaked at {jobs2_rss:.0f} MB." if jobs2_rss else
+           " no process went above the one-process run's peak."),
     ]
     return "\n".join(lines)
 
