@@ -4,9 +4,9 @@ that crashes (a diverging run) or hangs is reported and the others go on; `run a
 same parallel path; bad grids are refused before anything runs.
 
 Time: the 216-cell test is one real Keras `fit` per cell (two steps each; Keras tracing its step
-is most of a cell's time, about a second on an idle core), so about two minutes on two idle
-cores by that count; on the shared 2-core machine it was measured at 33 minutes with a load
-average of 12-17, the other tests of the file at 106 s together.
+is most of a cell's time, about a second on an idle core): measured at 5 min 47 s on the shared
+2-core machine at a load average of about 3 (33 minutes at a load of 12-17); the other tests of
+the file take 106 s together.
 """
 
 import json
