@@ -102,6 +102,23 @@ def stubs(tmp_path, monkeypatch):
     return {"lessons": lesson_runs}
 
 
+def stub_sweep(monkeypatch):
+    """Replace the sweep's cell runs by MATCH records; returns the grids it was given."""
+    import scratch_vs_keras.sweep as sweep
+    from scratch_vs_keras.sweep.grid import cell_id, cell_key
+
+    grids = []
+
+    def run_sweep(grid, path, jobs=1, backend="joblib", scheduler=None, progress=None):
+        grids.append((grid, jobs))
+        return [{"key": cell_key(c), "cell": cell_id(c), "settings": c, "status": "MATCH",
+                 "steps": 8, "worst": {"batch loss": [1e-16, 1e-12]}, "where": "", "message": "",
+                 "seconds": 0.0} for c in grid.cells], len(grid.cells)
+
+    monkeypatch.setattr(sweep, "run_sweep", run_sweep)
+    return grids
+
+
 def run_readme_command(command, monkeypatch, stubs):
     """Execute one README command; returns its exit status."""
     words = shlex.split(command)
@@ -110,6 +127,8 @@ def run_readme_command(command, monkeypatch, stubs):
         cli = args[0] if args and not args[0].startswith("-") else None
         if cli in ("run", "lessons", "conventions"):
             stubs["experiments"] = stub_experiments(monkeypatch)
+        if cli == "sweep":  # the cells' training is stubbed; tests/test_sweep.py runs cells for real
+            stubs["cells"] = stub_sweep(monkeypatch)
         try:
             return main(substituted(args, cli))
         except SystemExit as exc:  # --help
@@ -161,6 +180,13 @@ def _copies(out, err, tmp_path, stubs):
     assert sorted(p.name for p in (tmp_path / "my_lessons").iterdir()) == [p.name for p in lesson_files()]
 
 
+def _sweep(out, err, tmp_path, stubs):
+    [(grid, jobs)] = stubs["cells"]
+    assert grid.name == "example" and len(grid.cells) == 48 and jobs == 2
+    assert (tmp_path / "reports" / "sweep-example" / "report.html").exists()
+    assert out.strip().splitlines()[-1].endswith("reports/sweep-example/report.html in a browser.")
+
+
 CHECKS = {
     ".venv/bin/scratch-vs-keras": _main_job,
     ".venv/bin/scratch-vs-keras --help": lambda out, *_: "exit status:" in out or pytest.fail(out),
@@ -187,6 +213,7 @@ CHECKS = {
     ".venv/bin/scratch-vs-keras check --class submissions --time-limit 5":
         lambda out, err, tmp_path, stubs: (tmp_path / "reports" / "check-submissions" /
                                            "report.html").exists() or pytest.fail(out),
+    ".venv/bin/scratch-vs-keras sweep example --jobs 2": _sweep,
 }
 
 

@@ -53,6 +53,9 @@ def build_parser():
         elif name == "check":
             p.description = f"{text}\n\n{CHECK_CONVENTION}"
             p.add_argument("file", nargs="?", metavar="FILE", help="a student's .py or .ipynb file")
+        elif name == "sweep":
+            p.add_argument("grid", help="a TOML grid file, or `example` (see "
+                           "scratch_vs_keras/sweep/grid.py for its keys)")
         _add_options(p, name)
     return parser
 
@@ -226,21 +229,16 @@ def _copy_lessons(folder):
 
 
 def _cmd_run(args, plan):
-    from tqdm.auto import tqdm
-
-    from .. import experiments
-
     names, notes = plan
     for note in notes:
         print(note, file=sys.stderr)
     cfg = _config(args)
-    statuses = {}
-    with tqdm(total=len(names), unit="experiment", file=sys.stderr, leave=False,
-              disable=len(names) < 2) as bar:
-        for name in names:
-            bar.set_description(name)
-            statuses[name] = experiments.run(name, cfg).status
-            bar.update()
+    if args.command == "run" and (args.jobs > 1 or args.backend == "dask"):
+        from .sweep import run_experiments
+
+        statuses = run_experiments(names, cfg, args)
+    else:
+        statuses = _run_one_by_one(names, cfg)
     failed = [n for n, s in statuses.items() if s != "MATCH"]
     if len(names) > 1:
         print(f"\n{len(names) - len(failed)} of {len(names)} experiments match"
@@ -271,10 +269,34 @@ def _cmd_check(args, plan):
     return 0 if right == len(results) else 1
 
 
+def _run_one_by_one(names, cfg):
+    from tqdm.auto import tqdm
+
+    from .. import experiments
+    from ..sweep.cell import clear_keras
+
+    statuses = {}
+    with tqdm(total=len(names), unit="experiment", file=sys.stderr, leave=False,
+              disable=len(names) < 2) as bar:
+        for name in names:
+            bar.set_description(name)
+            statuses[name] = experiments.run(name, cfg).status
+            if len(names) > 1:
+                clear_keras()  # the last experiment's models and graphs: memory does not grow
+            bar.update()
+    return statuses
+
+
+def _cmd_sweep(args, grid):
+    from .sweep import cmd_sweep
+
+    return cmd_sweep(args, grid)
+
+
 COMMAND_RUNNERS = {"main": _cmd_run, "run": _cmd_run, "list": _cmd_list,
                    "gradients": _cmd_gradients, "train": _cmd_train,
                    "conventions": _cmd_conventions, "questions": _cmd_questions,
-                   "lessons": _cmd_lessons, "check": _cmd_check}
+                   "lessons": _cmd_lessons, "check": _cmd_check, "sweep": _cmd_sweep}
 
 
 def _fail(code, message):

@@ -9,9 +9,14 @@ from .options import FLAG, RUNS, BadInput, _config
 
 def check(args):
     """Check every input of ``args`` (BadInput, exit 2, on the first problem); returns the
-    experiments to run and notes to print for the main job and ``run``, else None."""
+    experiments to run and notes to print for the main job and ``run``, the grid for
+    ``sweep``, else None."""
     _check_values(args)
+    if args.command == "sweep":
+        return check_sweep(args)
     if args.command in RUNS:
+        if args.command == "run":
+            check_parallel(args)
         names, notes = _experiment_plan(args)
         _check_out_folder(args.out)
         _check_data(args, names)
@@ -92,6 +97,49 @@ def _check_values(args):
             codecs.lookup(args.encoding)
         except LookupError:
             raise BadInput(f"unknown --encoding {args.encoding!r}; e.g. utf-8, latin-1, cp1252.") from None
+
+
+def check_parallel(args):
+    """--jobs, --backend and --scheduler, before anything runs."""
+    from ..sweep.parallel import check_backend
+
+    if args.jobs < 1:
+        raise BadInput(f"--jobs must be a positive integer; received {args.jobs}.")
+    try:
+        check_backend(args.backend, args.scheduler, args.jobs)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if args.backend == "dask" and "jobs" in args.given:
+        raise BadInput("--jobs counts local processes; with --backend dask the cluster's workers "
+                       "run the tasks: drop --jobs.")
+
+
+def check_sweep(args):
+    """The grid (read and every value checked), --cell, the parallel options and --out; returns
+    the grid."""
+    from ..sweep import read_grid
+
+    if not os.path.isfile(args.grid) and args.grid != "example":
+        raise BadInput(f"grid {args.grid!r} is not a file; give a TOML grid (or `example`, the "
+                       "grid shipped with the package).")
+    try:
+        grid = read_grid(args.grid)
+    except OSError as exc:
+        raise BadInput(f"cannot read grid {args.grid!r}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if args.cell is not None:
+        if args.cell not in grid.by_id():
+            raise BadInput(f"--cell {args.cell!r} is not a cell of {args.grid}; a cell id reads "
+                           f"like: {next(iter(grid.by_id()))}")
+        others = sorted({"jobs", "backend", "scheduler", "out"} & args.given)
+        if others:
+            raise BadInput("--cell runs one cell here and writes nothing; drop "
+                           + ", ".join("--" + o for o in others) + ".")
+        return grid
+    check_parallel(args)
+    _check_out_folder(args.out)
+    return grid
 
 
 def _experiment_plan(args):

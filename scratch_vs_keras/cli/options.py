@@ -25,6 +25,7 @@ examples:
 
 RUNS = {"main", "run"}  # the main job and `run NAME|all`: they write reports
 DATA = RUNS | {"gradients", "train"}
+PARALLEL = {"run", "sweep"}  # they fan out through scratch_vs_keras.sweep.parallel
 
 # (flag, dest, argparse keywords, the commands that use it, default)
 OPTIONS = [
@@ -48,10 +49,21 @@ OPTIONS = [
                               "tests"), RUNS | {"lessons"}, False),
     ("--out", "out", dict(metavar="PATH", help="folder of the reports (default reports); for "
                           "`conventions` and `questions`, the Markdown file to write"),
-     RUNS | {"lessons", "conventions", "questions", "check"}, "reports"),
+     RUNS | {"lessons", "conventions", "questions", "check", "sweep"}, "reports"),
     ("--course", "course", dict(choices=["10", "10a"], help="wide_and_deep: the course notebook's "
                                 "own network, preprocessing, loss, optimizer and batch size"),
      RUNS, None),
+    ("--jobs", "jobs", dict(type=int, metavar="N", help="run N experiments or sweep cells at "
+                            "once, each in its own process (default 1)"), PARALLEL, 1),
+    ("--backend", "backend", dict(choices=["joblib", "dask"], help="where parallel work runs: "
+                                  "joblib processes here (default) or an existing dask cluster "
+                                  "(with --scheduler)"), PARALLEL, "joblib"),
+    ("--scheduler", "scheduler", dict(metavar="ADDRESS", help="the dask scheduler's address, "
+                                      "e.g. tcp://10.0.0.5:8786 (with --backend dask)"),
+     PARALLEL, None),
+    ("--cell", "cell", dict(metavar="ID", help="run only this cell of the grid, here, and print "
+                            "its verdict (the atlas lists each failing cell's command)"),
+     {"sweep"}, None),
     ("--no-shuffle", "shuffle", dict(action="store_false", help="visit the rows in order"),
      {"train"}, True),
     ("--save", "save", dict(metavar="PATH", help="write the per-step records to PATH (.csv, or "
@@ -78,6 +90,8 @@ COMMANDS = {
     "lessons": "execute the bridge lessons (HTML in --out/lessons/), or --copy DIR to edit",
     "check": "FILE: check a student's own gradient function against the reference; or --class "
              "DIR: every submission, one HTML page",
+    "sweep": "GRID: every cell of a TOML grid side by side (in parallel with --jobs), then the "
+             "equivalence atlas under --out (GRID `example`: the grid shipped with the package)",
 }
 
 CHECK_CONVENTION = """A submission is a .py file or an .ipynb notebook that defines, in the lecture's layout,

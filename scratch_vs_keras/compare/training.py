@@ -9,8 +9,10 @@ generator, or (``shuffle=False``) as the arrays with ``fit(x, y, shuffle=False)`
 
 Per step, the exact loss of the batch at the weights before the update: on the NumPy side the
 one ``scratch.Sequential.fit`` trained on (its batch logs carry it as ``batch_loss``); on the
-Keras side a callback computes it for the batch about to be trained with the model's own
-``compute_loss`` in a ``tf.function`` — the number ``fit`` averages into ``logs["loss"]``. (The
+Keras side the model's own ``compute_loss`` of the batch about to be trained — the number
+``fit`` averages into ``logs["loss"]`` — computed, with the weights after the update, inside
+Keras's compiled training step, many steps per call (:func:`keras_step_recorder`), or from a
+callback, one ``tf.function`` call per step (:func:`keras_recorder`; needed for the gradients). (The
 running mean itself cannot be un-averaged to 1e-12: with hundreds of batches per epoch the
 subtraction of two large running totals loses the small batch's digits.) After every step each
 weight tensor of both sides is compared, and per epoch the History values ``fit`` reports.
@@ -24,6 +26,7 @@ The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer
   or ``history/<key>`` (per epoch, at the epoch's last step).
 """
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 
@@ -45,6 +48,10 @@ RUN_TOLERANCES = {
                 "final_weight": tolerance("run", "float64"), "history": tolerance("step", "float64"),
                 "gradient": tolerance("step", "float64")},
 }
+
+#: The columns of the tidy records, and the four rows each compared value gets.
+COLUMNS = ["step", "epoch", "side", "quantity", "layer", "value"]
+SIDES = ["scratch", "keras", "abs_diff", "rel_diff"]
 
 
 def run_tolerances(dtype, steps):
@@ -169,6 +176,69 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
                 self.model.stop_training = True
 
     return recorder, KerasRecorder()
+
+
+#: The most numbers the in-graph record of one execution holds (8 MB of float64).
+RECORD_BUFFER_ENTRIES = 2 ** 20
+
+
+def keras_step_recorder(model, batches, steps_per_epoch, names=None):
+    """A recorder of the Keras side that records inside Keras's own compiled training step, and
+    the callback that collects the record; ``train_side_by_side`` installs the wrapped step
+    for its ``fit`` call (:func:`_recording`).
+
+    Keras's ``train_step`` is wrapped, not replaced: before it runs, the wrapper computes the
+    batch's loss at the pre-update weights with the model's own ``compute_loss`` (the number
+    ``fit`` averages into ``logs["loss"]``); after it, it writes every weight into a buffer
+    variable. With ``steps_per_execution`` > 1 the whole chunk of steps runs in one call of the
+    compiled function, and the callback reads the buffer once per chunk, not once per step.
+    A chunk divides the epoch (``fit`` would otherwise run a chunk on into the next epoch's
+    batches, and the epoch's History would average other batches).
+    """
+    from ..keras_side._tf import import_keras, tensorflow
+
+    keras, tf = import_keras(), tensorflow()
+    from ..keras_side import keras_weight_names
+
+    names = names or keras_weight_names(model)
+    by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
+    variables = [by_name[n] for n in names]
+    sizes = [int(np.prod(v.shape)) for v in variables]
+    most = max(1, RECORD_BUFFER_ENTRIES // max(1, sum(sizes)))
+    chunk = max(k for k in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % k == 0)
+    dtype = variables[0].dtype
+    losses = tf.Variable(tf.zeros([chunk], dtype), trainable=False)
+    weights = tf.Variable(tf.zeros([chunk, sum(sizes)], dtype), trainable=False)
+    count = tf.Variable(0, dtype=tf.int32, trainable=False)
+    keras_step = model.train_step
+
+    def train_step(data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer
+        i = count.value()
+        losses[i].assign(tf.cast(loss, dtype))
+        weights[i].assign(tf.concat([tf.reshape(v.value, [-1]) for v in variables], 0))
+        count.assign_add(1)
+        return logs
+
+    recorder = _Recorder(batches, None, None, None, False)
+    splits = np.cumsum(sizes)[:-1]
+
+    class StepRecorder(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            n = int(count.numpy())
+            chunk_losses, chunk_weights = losses.numpy()[:n], weights.numpy()[:n]
+            count.assign(0)
+            for loss, flat in zip(chunk_losses, chunk_weights):
+                recorder.losses.append(float(loss))
+                parts = np.split(flat.astype(np.float64), splits)
+                recorder.get_weights = lambda p=parts: [w.reshape(v.shape) for w, v in zip(p, variables)]
+                if recorder.batch_end(float(loss)):
+                    self.model.stop_training = True
+                    break
+
+    return recorder, StepRecorder(), (train_step, chunk)
 
 
 def keras_dataset(x, y, orders, batch_size):
@@ -322,7 +392,8 @@ class SideBySideRun:
 
 
 def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
-                       record_gradients=False, keras_model=None, save=None, keras_feed="dataset"):
+                       record_gradients=False, keras_model=None, save=None, keras_feed="dataset",
+                       record_in_graph=True):
     """Train a copy of ``model`` and its Keras twin side by side and record every step.
 
     Args:
@@ -338,6 +409,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             ``"dataset"`` (default) one ``tf.data`` pipeline for all epochs, built once;
             ``"generator"`` a Python generator; ``"arrays"`` (``shuffle=False`` only) the arrays
             themselves, ``fit(x, y, shuffle=False)``.
+        record_in_graph: with the ``"dataset"`` feed and no ``record_gradients``, record Keras's
+            losses and weights inside its compiled training step, many steps per call
+            (:func:`keras_step_recorder`); False: from a callback, one call per step (slower,
+            the same numbers bit for bit).
 
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
@@ -364,7 +439,12 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     initial = [w.copy() for w in ours.get_weights()]
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
     s_rec = scratch_recorder(ours, batches)
-    k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
+    step = None
+    if record_in_graph and keras_feed == "dataset" and not record_gradients:
+        k_rec, kcb, step = keras_step_recorder(keras_model, k_batches, len(slices[0]),
+                                               ours.weight_names())
+    else:
+        k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
     diverged = None
     try:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -378,19 +458,34 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
         xv, yv = ours.prepare(validation_data[0], validation_data[1], "x_val", "y_val")
         val = (keras_inputs(ours, xv), yv)
     k_hist = _keras_fit(keras_model, keras_feed, keras_inputs(ours, x), y, orders, k_batches,
-                        batch_size, len(slices[0]), epochs, val, kcb)
+                        batch_size, len(slices[0]), epochs, val, kcb, step)
     _raise_if_diverged(diverged, k_rec)
-    probe = ours.astype(ours.dtype) if record_gradients else None
-    rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial, probe, ours.dtype)
-    last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
-    for key in k_hist:
-        for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
-            rows += pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
-    records = pd.DataFrame(rows, columns=["step", "epoch", "side", "quantity", "layer", "value"])
+    records = _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_hist,
+                       k_hist)
     run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
     if save is not None:
         run.save(save)
     return run
+
+
+def _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_hist, k_hist):
+    """The tidy records: every step's rows (for all steps at once unless the gradients are
+    recomputed step by step), then each epoch's History values at the epoch's last step."""
+    if record_gradients:
+        steps = None
+        rows = _step_rows(ours.weight_names(), slices, batches, s_rec, k_rec, initial,
+                          ours.astype(ours.dtype), ours.dtype)
+    else:
+        steps = _step_frame(ours.weight_names(), slices, s_rec, k_rec, ours.dtype)
+        rows = []
+    last_step = np.cumsum([len(epoch) for epoch in slices]) - 1
+    for key in k_hist:
+        for e, (hs, hk) in enumerate(zip(s_hist.get(key, []), k_hist[key])):
+            rows += pair_rows(int(last_step[e]), e, f"history/{key}", "model", hs, hk)
+    records = pd.DataFrame(rows, columns=COLUMNS)
+    if steps is None:
+        return records
+    return pd.concat([steps, records.astype(steps.dtypes.to_dict())], ignore_index=True)
 
 
 def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
@@ -405,8 +500,9 @@ def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
 
 
 def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_epoch, epochs, val,
-               callback):
-    """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History."""
+               callback, step=None):
+    """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History.
+    ``step``: ``(recording train_step, steps per execution)`` of :func:`keras_step_recorder`."""
     from ..keras_side._tf import quiet_stderr
 
     kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=[callback])
@@ -417,8 +513,27 @@ def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_e
         source = (keras_dataset(x, y, orders, batch_size) if feed == "dataset"
                   else ((xb, yb) for xb, yb in batches))
         data = (source,)
-    with quiet_stderr():
+    with quiet_stderr(), _recording(keras_model, step):
         return keras_model.fit(*data, **kwargs).history
+
+
+@contextlib.contextmanager
+def _recording(keras_model, step):
+    """Keras's ``fit`` with the recording ``train_step`` and ``steps_per_execution`` of
+    ``step``; the model's own are back afterwards (its compiled functions rebuilt on next use)."""
+    if step is None:
+        yield
+        return
+    train_step, chunk = step
+    saved = keras_model.steps_per_execution
+    keras_model.train_step, keras_model.steps_per_execution = train_step, chunk
+    keras_model.train_function = keras_model.test_function = None
+    try:
+        yield
+    finally:
+        del keras_model.train_step  # the instance attribute; the class's method shows again
+        keras_model.steps_per_execution = saved
+        keras_model.train_function = keras_model.test_function = None
 
 
 def _raise_if_diverged(diverged, k_rec):
@@ -431,6 +546,54 @@ def _raise_if_diverged(diverged, k_rec):
         f"{k_step}; both stopped there. Lower the learning rate or clip the gradients.",
         s_step if s_step is not None else k_step, None, None,
     )
+
+
+def _step_frame(names, slices, s_rec, k_rec, dtype):
+    """The rows of :func:`_step_rows` without gradients, computed for all steps at once: per
+    tensor, the steps' values stacked into one ``(steps, entries)`` array. The same numbers as
+    :func:`pair_rows` bit for bit (the same operations, element by element, in the same
+    precision), in the same row order."""
+    n = min(len(s_rec.losses), len(k_rec.losses), len(k_rec.weights))
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                             zip(COLUMNS, ["int64", "int64", object, object, object, "float64"])})
+    pairs = [(np.asarray(s_rec.losses[:n], np.float64)[:, None],
+              np.asarray(k_rec.losses[:n], np.float64)[:, None])]
+    pairs += [(np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in s_rec.weights[:n]]),
+               np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in k_rec.weights[:n]]))
+              for j in range(len(names))]
+    tops = [np.max(np.abs(b), axis=1) if b.shape[1] else np.zeros(n) for _, b in pairs]
+    scale = np.max(np.stack(tops[1:]), axis=0) if len(tops) > 1 else np.zeros(n)
+    values = np.empty((n, len(pairs), 4))
+    for j, ((a, b), top) in enumerate(zip(pairs, tops)):
+        gap = np.abs(a - b)
+        at = np.argmax(gap, axis=1) if gap.shape[1] > 1 else np.zeros(n, dtype=int)
+        worst = np.max(gap, axis=1) if gap.shape[1] else np.zeros(n)
+        values[:, j, 0] = a[np.arange(n), at] if a.shape[1] else 0.0
+        values[:, j, 1] = b[np.arange(n), at] if b.shape[1] else 0.0
+        values[:, j, 2] = worst
+        values[:, j, 3] = _rel(worst, top, scale if j else np.zeros(n), dtype if j else "float64")
+    step_epoch = np.array([e for e, epoch in enumerate(slices) for _ in epoch][:n])
+    per_step = 4 * len(pairs)
+    return pd.DataFrame({
+        "step": np.repeat(np.arange(n), per_step), "epoch": np.repeat(step_epoch, per_step),
+        "side": np.tile(SIDES, n * len(pairs)).astype(object),
+        "quantity": np.tile(np.repeat(["batch_loss"] + ["weight"] * len(names), 4), n).astype(object),
+        "layer": np.tile(np.repeat(["model"] + list(names), 4), n).astype(object),
+        "value": values.reshape(-1)})
+
+
+def _rel(gap, top, context, dtype):
+    """:func:`~.diff.rel_diff_in_context` over arrays: ``gap`` (max|a - b|), ``top`` (max|b|)
+    and ``context`` per step. The zero-level threshold is computed, and compared, in ``dtype``
+    as the scalar function's NumPy arithmetic does (a Python float meeting a float32 is float32)."""
+    eps = np.finfo(dtype).eps
+    threshold = (64 * eps) * context.astype(dtype)
+    zero_level = (context > 0) & (top.astype(dtype) <= threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(gap == 0, 0.0, np.where((top == 0) | ~np.isfinite(gap), np.inf, gap / top))
+        in_context = np.where(gap != 0, gap / np.where(context > 0, context, 1.0), 0.0)
+    return np.where(zero_level, in_context, own)
 
 
 def _step_rows(names, slices, batches, s_rec, k_rec, initial, probe, dtype):

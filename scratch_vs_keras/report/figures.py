@@ -284,3 +284,27 @@ def scatter(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=N
     grid.figure.suptitle(title, y=1.02)
     _legend_below(grid, one_row=hue is not None and style is not None and style != hue)
     return Figure(name, grid.figure, caption)
+
+
+def heatmap(table, name, title, xlabel, ylabel, caption, colorbar, center=0.0, missing="no value"):
+    """A table of numbers (rows x columns, a DataFrame) as coloured cells, on a diverging scale
+    centred on ``center`` (below it blue, above it red); NaN cells are hatched grey and the
+    caption gets what they mean (``missing``)."""
+    values = table.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    reach = max([1.0] + [abs(float(v) - center) for v in finite])
+    fig, ax = plt.subplots(figsize=(min(max(7.0, 3 + 0.45 * table.shape[1]), 24),
+                                    min(max(4.0, 2 + 0.3 * table.shape[0]), 40)))
+    ax.set_facecolor("#d9d9d9")
+    sns.heatmap(table, ax=ax, cmap="vlag", center=center, vmin=center - reach, vmax=center + reach,
+                mask=~np.isfinite(values), linewidths=0.5, linecolor="white",
+                cbar_kws={"label": colorbar, "shrink": 0.6})
+    for i, j in zip(*np.nonzero(~np.isfinite(values))):
+        ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, hatch="xx", edgecolor="#7f7f7f",
+                                   linewidth=0))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.suptitle(title)
+    ax.tick_params(axis="x", rotation=90)
+    ax.tick_params(axis="y", rotation=0)
+    return Figure(name, fig, caption + f" Hatched grey: {missing}.")
