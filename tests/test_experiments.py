@@ -4,6 +4,7 @@ tables hold the measured figures; bad input exits 2 with nothing written; report
 import json
 import re
 
+import numpy as np
 import pytest
 
 from scratch_vs_keras import experiments
@@ -13,6 +14,17 @@ from scratch_vs_keras.cli import main
 #: The equivalence contract's float64 bounds: one batch 1e-12, finite differences 1e-6, weights
 #: after a whole run 1e-10.
 CONTRACT_FLOAT64 = {1e-12, 1e-6, 1e-10}
+# The DESIGN's numbers written out here, not read from the package: a loosened bound fails.
+FLOAT32_STEP, FLOAT32_RUN_MARGIN, FLOAT32_RUN_CAP = 1e-5, 100, 0.05
+
+
+def in_the_contract(tolerance):
+    """A float64 bound, float32's one-batch bound, or float32's run bound 100 eps32 x steps
+    (capped) for a whole number of steps (the faq's float32-drift question reports one)."""
+    if tolerance in CONTRACT_FLOAT64 | {FLOAT32_STEP, FLOAT32_RUN_CAP}:
+        return True
+    steps = tolerance / (FLOAT32_RUN_MARGIN * float(np.finfo(np.float32).eps))
+    return steps >= 1 and steps == round(steps)
 
 
 @pytest.mark.parametrize("name", experiments.NAMES)
@@ -33,7 +45,7 @@ def test_experiment_quick_report(name, tmp_path, capsys):
     for row in verdict["verdict"]:
         # the bound is one of the contract's float64 bounds (DESIGN section 2), not whatever the
         # report wrote: a loosened tolerance fails here
-        assert row["tolerance"] in CONTRACT_FLOAT64, row
+        assert in_the_contract(row["tolerance"]), row
         assert row["worst difference"] <= row["tolerance"]
         assert row["quantity"] in md
         # the Markdown table holds the measured number as measured

@@ -440,7 +440,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
     s_rec = scratch_recorder(ours, batches)
     step = None
-    if record_in_graph and keras_feed == "dataset" and not record_gradients:
+    # Dropout models keep the callback recorder: its probe restores the layers' seed states,
+    # so measuring the pre-update loss never draws a mask of its own.
+    if record_in_graph and keras_feed == "dataset" and not record_gradients \
+            and not draws_masks(model):
         k_rec, kcb, step = keras_step_recorder(keras_model, k_batches, len(slices[0]),
                                                ours.weight_names())
     else:
