@@ -58,7 +58,7 @@ grads = [rng.normal(size=(3, 4)) for _ in range(6)]
 
 # %% tags=["exercise"]
 def heavy_ball_step(W, grad, rho_prev, eta, alpha):
-    """07a's momentum: rho = eta * grad + alpha * rho_prev; W - rho. Returns (W, rho), each (out, in)."""
+    """07a's momentum: rho = eta * grad + alpha * rho_prev, then W - rho; returns (W, rho)."""
     raise NotImplementedError("exercise 1: rho from the gradient and rho_prev, then the step")
 
 
@@ -86,9 +86,10 @@ print(exercises.check(1, by_rule))
 # %% [markdown]
 # Now against Keras itself: `keras.optimizers.SGD(momentum=0.5)` on a `keras.Variable`, with the
 # rate halving every two steps (08a's step decrease, `ExponentialDecay(staircase=True)` in
-# Keras), six steps. Keras's schedules compute in float32, so the rates here are float32
-# numbers (0.125, 0.0625, ...): a rate such as 0.1 would differ by about $10^{-9}$, which is
-# why the package's translation uses its own float64 schedule.
+# Keras), six steps. Keras's schedule rounds its initial rate to float32, so the rates here are
+# float32 numbers (0.125, 0.0625, ...): with 0.05 the two sides part by $2 \cdot 10^{-8}$
+# (relative) at the first step, which is why the package's translation uses its own float64
+# schedule, `CourseLearningRate`.
 
 # %%
 etas = [course_learning_rate(eta, k // 2, "step", 0.5, 1) for k in range(len(grads))]
@@ -109,10 +110,11 @@ sgd, w = keras.optimizers.SGD(schedule, momentum=alpha), keras.Variable(W0.copy(
 keras_path = []
 for g in grads:
     sgd.apply([keras.ops.convert_to_tensor(g)], [w])
-    keras_path.append(np.array(w))
+    keras_path.append(w.numpy())
 if by_rule.ok:
     by_keras = check_values(heavy_ball_path, (W0, grads, etas, alpha), np.array(keras_path),
-                            "Keras's SGD(momentum=0.5) at each of 6 steps", tolerance=1e-14)
+                            "Keras's SGD(momentum=0.5) at each of 6 steps (your heavy_ball_step "
+                            "in a loop)", tolerance=1e-14)
     print(exercises.check(1, by_keras))
 else:
     print("Keras's SGD is compared with your step once the check above passes.")
@@ -182,22 +184,23 @@ def follows_course(step, est):
     reference = clone(est)
     x, Y, plan = reference.prepare(data.x_train, data.y_train)
     ours = []
-    reference.train(x, Y, plan, on_batch_end=lambda e, b, cost: ours.append(reference.W_))
+    reference.train(x, Y, plan, on_batch_end=lambda *_: ours.append(reference.W_))
     yours = trained_with(step, clone(est))
     for s, (mine, theirs) in enumerate(zip(yours, ours)):
         for l, (a, r) in enumerate(zip(mine, theirs), start=1):
             rel = np.max(np.abs(a - r)) / np.max(np.abs(r))
             if not rel <= 1e-12:
                 worst = np.unravel_index(np.argmax(np.abs(a - r)), r.shape)
-                what = "the bias b" if worst[1] == 0 else f"W{l}"
-                return ValuesCheck("wrong", f"✗ {step.__name__}() parts from the course at step {s} "
-                                   f"(epoch {s // len(plan[0])}), layer {l}, {what} (entry {worst}): "
-                                   f"relative difference {rel:.3g} > 1e-12.")
+                what = f"b{l} (column 0, the bias)" if worst[1] == 0 else f"W{l}"
+                return ValuesCheck("wrong", f"✗ {step.__name__}() parts from the course at step "
+                                   f"{s} (epoch {s // len(plan[0])}), layer {l}, {what} (entry "
+                                   f"{worst}): relative difference {rel:.3g} > 1e-12.")
     return ValuesCheck("right", f"✓ {step.__name__}() trains as CourseMLP(variant="
-                       f"{est.variant!r}) at all {len(ours)} steps (relative differences <= 1e-12).")
+                       f"{est.variant!r}) at all {len(ours)} steps (relative differences "
+                       "<= 1e-12).")
 
 
-adagrad = dict(momentum="lookback", alpha=0.1, adagrad=True, adagrad_decay=0.1)   # 08a's one alpha
+adagrad = dict(momentum="lookback", alpha=0.1, adagrad=True, adagrad_decay=0.1)  # one alpha
 W, rho_prev, G_prev = course_state(CourseSGD(eta, 1, **adagrad), 2)
 W_next, rho_next, G_next = course_state(CourseSGD(eta, 1, **adagrad), 3)
 one_step = check_values(adagrad_lookback_step, (W, grads[2], G_prev, rho_prev, eta, 0.1),
@@ -259,8 +262,8 @@ features = scratch.Input((4,), name="features")
 hidden = Dense(6, activation="sigmoid", name="hidden")(features)
 course_net = scratch.Model(features, Dense(3, activation="sigmoid", name="output")(hidden),
                            seed=0, dtype="float64")
-course_net.compile(optimizer=CourseSGD(0.125, steps_per_epoch=4, decrease="step", decrease_const=0.5,
-                                       decrease_step=1, momentum="heavy_ball", alpha=0.5),
+# the estimator's own optimizer (CourseSGD: heavy-ball, the halving rate), without its state
+course_net.compile(optimizer=course_net_settings.engine_.optimizer.fresh(),
                    loss=BinaryCrossentropy(reduction="sum"), loss_weights=3.0)
 course_net.set_weights(course_net_settings.keras_weights())   # the course's Glorot start
 
@@ -277,42 +280,50 @@ yours = check_keras_model(build_keras_model, course_net, x[:batch], Y[:batch])
 print(exercises.check(3, yours))
 
 # %% [markdown]
-# The batch check compares the network and the loss; the optimizer shows in training. Both sides
-# train from the same weights on the same 4 batches per epoch (your model when exercise 3 is
-# done, else the package's translation `course_to_keras`), every step's loss and weights compared:
+# The batch check compares the network and the loss; the optimizer shows in training. Once
+# exercise 3 passes, both sides train from the same weights on the same 4 batches per epoch,
+# every step's loss and weights compared, and the figure shows both loss curves (until then,
+# the package's own translation `course_to_keras` is trained against the course estimator):
 
 # %%
 import matplotlib.pyplot as plt
 
 from scratch_vs_keras.compare import train_side_by_side
-from scratch_vs_keras.course.keras import course_to_keras
 
-keras_side = (yours.keras_model if yours.ok else
-              course_to_keras(course_net_settings, data.x_train, data.y_train).model)
-run = train_side_by_side(course_net, x, Y, epochs=course_net_settings.epochs, batch_size=batch,
-                         shuffle=False, keras_model=keras_side)
-print("Keras side:", "your model" if yours.ok else "the package's translation (exercise 3 not done)")
-print(run)
-if yours.ok and not run.ok:   # the right network with another optimizer: not done yet
-    print(exercises.check(3, ValuesCheck("wrong", "✗ Your network computes the course's numbers "
-                                         "but trains otherwise: check SGD's momentum and its rate.")))
-losses = run.records[run.records.quantity == "batch_loss"].pivot(index="step", columns="side",
-                                                                   values="value")
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-top.plot(losses.index, losses["scratch"], label="course rule (NumPy)", lw=3, alpha=0.5)
-top.plot(losses.index, losses["keras"], "--", label="Keras SGD(momentum) (model.fit)")
-top.set_ylabel("batch cost (summed cross-entropy)")
-top.legend()
-differs = losses[losses["rel_diff"] > 0]      # a log scale cannot draw the steps that are equal
-bottom.semilogy(differs.index, differs["rel_diff"], "o")
-bottom.axhline(1e-12, ls=":", color="gray")
-bottom.text(losses.index[0], 2e-12, "tolerance 1e-12", fontsize=8, color="gray")
-bottom.set_ylim(1e-18, 1e-10)
-bottom.set_xlabel("step")
-bottom.set_ylabel("relative difference")
-bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical "
-                 "(not drawn)", fontsize=9)
-plt.show()
+
+def plot_losses(run):
+    """Both sides' batch costs, and their relative difference where it is not zero."""
+    losses = run.records[run.records.quantity == "batch_loss"].pivot(index="step", columns="side",
+                                                                      values="value")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
+    top.plot(losses.index, losses["scratch"], label="course rule (NumPy)", lw=3, alpha=0.5)
+    top.plot(losses.index, losses["keras"], "--", label="your Keras model (model.fit)")
+    top.set_ylabel("batch cost (summed cross-entropy)")
+    top.legend()
+    differs = losses[losses["rel_diff"] > 0]      # a log scale cannot draw the steps that are equal
+    bottom.semilogy(differs.index, differs["rel_diff"], "o")
+    bottom.axhline(1e-12, ls=":", color="gray")
+    bottom.text(losses.index[0], 2e-12, "tolerance 1e-12", fontsize=8, color="gray")
+    bottom.set_ylim(1e-18, 1e-10)
+    bottom.set_xlabel("step")
+    bottom.set_ylabel("relative difference")
+    bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical "
+                     "(not drawn)", fontsize=9)
+    plt.show()
+
+
+if yours.ok:
+    run = train_side_by_side(course_net, x, Y, epochs=course_net_settings.epochs, batch_size=batch,
+                             shuffle=False, keras_model=yours.keras_model)
+    print(run)
+    if not run.ok:   # the right network with another optimizer: not done yet
+        print(exercises.check(3, ValuesCheck("wrong", "✗ Your network computes the course's "
+                                             "numbers but trains otherwise: check SGD's momentum "
+                                             "and its rate.")))
+    plot_losses(run)
+else:
+    print("The package's translation, until yours is done:")
+    print(compare_course(course_net_settings, data.x_train, data.y_train))
 
 # %% [markdown]
 # ## Adaptive optimizers: one update, bit for bit
@@ -330,7 +341,7 @@ for _ in range(5):
     g = rng.normal(size=(4, 3))
     ours.apply([g.copy()], [w_ours])
     theirs.apply([keras.ops.convert_to_tensor(g)], [w_theirs])
-print("max |NumPy Adam - Keras Adam| after 5 steps:", np.max(np.abs(w_ours - np.array(w_theirs))))
+print("max |NumPy Adam - Keras Adam| after 5 steps:", np.max(np.abs(w_ours - w_theirs.numpy())))
 
 # %%
 print(exercises)

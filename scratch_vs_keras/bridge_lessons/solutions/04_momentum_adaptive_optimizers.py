@@ -5,7 +5,7 @@ import numpy as np
 
 
 def heavy_ball_step(W, grad, rho_prev, eta, alpha):
-    """07a's momentum: rho = eta * grad + alpha * rho_prev; W - rho. Returns (W, rho), each (out, in)."""
+    """07a's momentum: rho = eta * grad + alpha * rho_prev, then W - rho; returns (W, rho)."""
     rho = eta * grad + alpha * rho_prev
     return W - rho, rho
 
