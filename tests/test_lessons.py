@@ -22,8 +22,9 @@ EXPECTED = {
     "01_backprop_equations": ["Layer 1's activation derivative is missing", "MATCH: 10 steps"],
     "02_bias_vectorization_minibatches": ["MATCH: 3 epochs"],
     "03_cross_entropy_init_vanishing": ["course 4x Glorot", "MATCH 4e-16"],
-    "04_momentum_adaptive_optimizers": ["08a:TLPAdaGrad: CourseSGD(adagrad, 'lookback', plain bias): MATCH",
-                                        "heavy_ball: SGD(momentum=0.5): MATCH"],
+    "04_momentum_adaptive_optimizers": [
+        "08a:TLPAdaGrad: CourseSGD(adagrad, 'lookback', plain bias): MATCH",
+        "heavy_ball: SGD(momentum=0.5): MATCH"],
     "05_sequential_to_functional": ["same initial weights: True", "Functional"],
     "06_embeddings_wide_and_deep": ["np.add.at(table, idx, rows)", "MATCH: 32 steps"],
 }
@@ -50,7 +51,7 @@ def _has_exercises(path):
     return any(EXERCISE_TAG in c.metadata.get("tags", []) for c in jupytext.read(path).cells)
 
 
-# A lesson that gains exercise cells (lesson 4 next) is run both ways without a change here.
+# A lesson that gains exercise cells is run both ways without a change here.
 WITH_EXERCISES = [p.stem for p in lesson_files() if _has_exercises(p)]
 
 

@@ -219,17 +219,33 @@ if one_step.ok:
 # translation through `model.fit`, every epoch's cost and weights compared:
 
 # %%
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
+
 from scratch_vs_keras.course.compare import compare_course
 
 epochs = 3 if quick() else 20
-for name, kw in [("lookback", dict(momentum="lookback", alpha=0.3)),
-                 ("heavy_ball", dict(momentum="heavy_ball", alpha=0.5)),
-                 ("08a:TLPAdaGrad", dict(variant="08a:TLPAdaGrad", alpha=0.1))]:
+rules = [("lookback", dict(momentum="lookback", alpha=0.3)),
+         ("heavy_ball", dict(momentum="heavy_ball", alpha=0.5)),
+         ("08a:TLPAdaGrad", dict(variant="08a:TLPAdaGrad", alpha=0.1))]
+fig, panels = plt.subplots(1, len(rules), figsize=(10, 3))
+for panel, (name, kw) in zip(panels, rules):
     run = compare_course(CourseMLP(n_hidden=6, eta=0.01, epochs=epochs, minibatches=4,
                                    random_state=0, **kw),
                          data.x_train, data.y_train)
     print(f"{name}: {run.parts['update']}: {'MATCH' if run.ok else 'MISMATCH'} (weights "
           f"{run.worst('weight'):.1e}, costs {run.worst('cost'):.1e})")
+    cost = run.records[run.records.quantity == "cost"].pivot(index="epoch", columns="side",
+                                                             values="value")
+    panel.plot(cost.index, cost["scratch"], lw=3, alpha=0.5, label="course (NumPy)")
+    panel.plot(cost.index, cost["keras"], "--", label="Keras (model.fit)")
+    panel.set_title(f"{name}\nKeras: {run.parts['update']}", fontsize=8)
+    panel.set_xlabel("epoch")
+    panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+    panel.legend(fontsize=7)
+panels[0].set_ylabel("cost_ (summed over the epoch)")
+fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # ## Exercise 3: a course network and its optimizer in Keras
@@ -286,8 +302,6 @@ print(exercises.check(3, yours))
 # the package's own translation `course_to_keras` is trained against the course estimator):
 
 # %%
-import matplotlib.pyplot as plt
-
 from scratch_vs_keras.compare import train_side_by_side
 
 
@@ -309,6 +323,7 @@ def plot_losses(run):
     bottom.set_ylabel("relative difference")
     bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical "
                      "(not drawn)", fontsize=9)
+    fig.tight_layout()
     plt.show()
 
 
