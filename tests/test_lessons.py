@@ -22,7 +22,9 @@ EXPECTED = {
     "01_backprop_equations": ["Layer 1's activation derivative is missing", "MATCH: 10 steps"],
     "02_bias_vectorization_minibatches": ["MATCH: 3 epochs"],
     "03_cross_entropy_init_vanishing": ["course 4x Glorot", "MATCH 4e-16"],
-    "04_momentum_adaptive_optimizers": [],
+    "04_momentum_adaptive_optimizers": [
+        "08a:TLPAdaGrad: CourseSGD(adagrad, 'lookback', plain bias): MATCH",
+        "heavy_ball: SGD(momentum=0.5): MATCH"],
     "05_sequential_to_functional": ["same initial weights: True", "Functional"],
     "06_embeddings_wide_and_deep": ["np.add.at(table, idx, rows)", "MATCH: 32 steps"],
 }
@@ -31,6 +33,10 @@ SOLVED = {
                               "Keras side: your model", "All 3 exercises done"],
     "02_bias_vectorization_minibatches": ["All 4 gradients are right", "All 1 exercises done"],
     "03_cross_entropy_init_vanishing": ["All 2 gradients are right", "All 2 exercises done"],
+    "04_momentum_adaptive_optimizers": [
+        "heavy_ball_path() equals Keras's SGD(momentum=0.5) at each of 6 steps",
+        "adagrad_lookback_step() trains as CourseMLP(variant='08a:TLPAdaGrad') at all 8 steps",
+        "Your Keras model is the NumPy model", "MATCH: 8 steps", "All 3 exercises done"],
     "05_sequential_to_functional": ["All 4 gradients are right", "Your Keras model is the NumPy model",
                                     "All 2 exercises done"],
     "06_embeddings_wide_and_deep": ["All 3 gradients are right", "Your Keras model is the NumPy model",
@@ -45,7 +51,7 @@ def _has_exercises(path):
     return any(EXERCISE_TAG in c.metadata.get("tags", []) for c in jupytext.read(path).cells)
 
 
-# A lesson that gains exercise cells (lesson 4 next) is run both ways without a change here.
+# A lesson that gains exercise cells is run both ways without a change here.
 WITH_EXERCISES = [p.stem for p in lesson_files() if _has_exercises(p)]
 
 
@@ -188,5 +194,6 @@ def test_the_solved_version_passes_every_check(name):
     for snippet in SOLVED.get(name, []) + EXPECTED[name] + ["exercises done: every check passed."]:
         assert snippet in text, snippet
     assert "Checks: MATCH" in (REPORTS / "lessons" / f"{stem}.html").read_text()
-    if name in ("01_backprop_equations", "03_cross_entropy_init_vanishing", "06_embeddings_wide_and_deep"):
+    if name in ("01_backprop_equations", "03_cross_entropy_init_vanishing",
+                "04_momentum_adaptive_optimizers", "06_embeddings_wide_and_deep"):
         assert any("image/png" in o.get("data", {}) for c in code for o in c.outputs)  # the figure
