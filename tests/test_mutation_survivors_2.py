@@ -1,0 +1,55 @@
+"""Tests for the mutants of the second mutation round (issue 18, after the losses package, the
+course presets, the lesson checker, Dropout and the in-graph recorder were merged) that no
+earlier test caught.
+
+- ``sample_weight`` in the loss value but not in its gradient: every test with sample weights
+  compared loss values only (Keras's own loss tests, ``loss(y_true, y_pred, sample_weight)``),
+  and the gradient comparisons never pass a weight. Here the gradient of the weighted loss with
+  respect to ``y_pred`` is compared with ``tf.GradientTape`` over the real Keras loss.
+
+``benchmarks/mutation.py`` plants each of these bugs and checks that a test here fails.
+"""
+
+import numpy as np
+import pytest
+
+from scratch_vs_keras import scratch
+
+L = scratch.losses
+
+
+def _cases(rng, B=6, k=3):
+    """(loss name, keyword arguments, y_true, y_pred): a regression loss and two cross-entropies
+    on their clipping path (plain probabilities), one with label smoothing."""
+    return [
+        ("MeanSquaredError", {}, rng.normal(size=(B, k)), rng.normal(size=(B, k))),
+        ("BinaryCrossentropy", {}, rng.integers(0, 2, size=(B, k)).astype(float),
+         rng.uniform(0.05, 0.95, size=(B, k))),
+        ("CategoricalCrossentropy", {"label_smoothing": 0.1}, np.eye(k)[rng.integers(0, k, B)],
+         rng.dirichlet(np.ones(k), size=B)),
+    ]
+
+
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight"])
+def test_sample_weighted_loss_gradient_matches_keras(reduction):
+    """dJ/dy_pred of ``loss(y_true, y_pred, sample_weight)`` against TensorFlow's autodiff of the
+    Keras loss, for one weight per sample, a column of them and one number (float64)."""
+    import keras
+    import tensorflow as tf
+
+    keras.config.set_floatx("float64")
+    rng = np.random.default_rng(11)
+    for name, kwargs, y_true, y_pred in _cases(rng):
+        for weight in [rng.uniform(0, 2, 6), rng.uniform(0, 2, (6, 1)), 0.7]:
+            ours_value, ours_grad = getattr(L, name)(reduction=reduction, **kwargs).value_and_gradient(
+                y_true, y_pred.copy(), sample_weight=weight)
+            pred = tf.constant(y_pred)
+            with tf.GradientTape() as tape:
+                tape.watch(pred)
+                value = getattr(keras.losses, name)(reduction=reduction, **kwargs)(
+                    tf.constant(y_true), pred, sample_weight=tf.constant(weight, tf.float64))
+            grad = tape.gradient(value, pred).numpy()
+            where = (name, reduction, np.shape(weight))
+            assert abs(float(ours_value) - float(value)) <= 1e-13 * abs(float(value)), where
+            assert np.max(np.abs(grad)) > 0, where  # a gradient that can differ
+            assert np.max(np.abs(ours_grad - grad)) <= 1e-12 * np.max(np.abs(grad)), where
