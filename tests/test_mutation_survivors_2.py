@@ -30,14 +30,24 @@ def _cases(rng, B=6, k=3):
     ]
 
 
+@pytest.fixture
+def float64_keras():
+    """Keras losses in float64 for the test, the previous floatx restored after it."""
+    import keras
+
+    before = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    yield keras
+    keras.config.set_floatx(before)
+
+
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight"])
-def test_sample_weighted_loss_gradient_matches_keras(reduction):
+def test_sample_weighted_loss_gradient_matches_keras(reduction, float64_keras):
     """dJ/dy_pred of ``loss(y_true, y_pred, sample_weight)`` against TensorFlow's autodiff of the
     Keras loss, for one weight per sample, a column of them and one number (float64)."""
-    import keras
     import tensorflow as tf
 
-    keras.config.set_floatx("float64")
+    keras = float64_keras
     rng = np.random.default_rng(11)
     for name, kwargs, y_true, y_pred in _cases(rng):
         for weight in [rng.uniform(0, 2, 6), rng.uniform(0, 2, (6, 1)), 0.7]:
