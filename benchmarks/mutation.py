@@ -17,8 +17,8 @@ fails without a mutant would "kill" every mutant and prove nothing.
                                                   # updates only its rows of the table
 
 The last line printed is ``mutation: killed K of N`` (of the mutants run). Exit status 0 when
-every mutant applies and is killed, else 1. Not part of CI: the full audit runs 66 pytest
-processes, each importing TensorFlow (see TESTING.md for the time it took).
+every mutant applies and is killed, else 1. Not part of CI: the full audit runs one pytest
+process per mutant (89), most of them importing TensorFlow (see TESTING.md for the time it took).
 """
 
 import argparse
@@ -610,8 +610,8 @@ def table(results, total_seconds):
     lines += [f"| `{m.name}` | `{m.path.removeprefix(PKG)}` | {m.description} | {m.equivalent} |"
               for m in EQUIVALENT]
     lines += ["", f"Last full run: {total_seconds / 60:.1f} minutes (baseline included); rows "
-              "marked `--only` were run again alone since (after a fix to a test or to the "
-              "mutant's list of tests).",
+              "marked `--only` come from `--only` runs since (a new mutant, a mutant re-anchored "
+              "after the code moved, or a fix to a test).",
               "", f"`mutation: killed {killed} of {len(MUTANTS)}`"]
     return "\n".join(lines)
 
