@@ -18,7 +18,7 @@ fails without a mutant would "kill" every mutant and prove nothing.
 
 The last line printed is ``mutation: killed K of N`` (of the mutants run). Exit status 0 when
 every mutant applies and is killed, else 1. Not part of CI: the full audit runs one pytest
-process per mutant (89), most of them importing TensorFlow (see TESTING.md for the time it took).
+process per mutant (90), most of them importing TensorFlow (see TESTING.md for the time it took).
 """
 
 import argparse
@@ -402,6 +402,11 @@ MUTANTS = [
       "dweighted = sum_to_shape(np.broadcast_to(weight, weighted.shape), v.shape)",
       "dweighted = np.ones(v.shape, values.dtype)",
       "sample_weight in the loss value but not in its gradient",
+      T_SURV2 + "test_sample_weighted_loss_gradient_matches_keras"),
+    M("weighted_mean_gradient_by_count", "scratch/losses/base.py",
+      "return total / divisor, grad * (dweighted * (1.0 / divisor))",
+      "return total / divisor, grad * (dweighted * (1.0 / weighted.size))",
+      "mean_with_sample_weight: the loss divided by the sum of the weights, its gradient by their count",
       T_SURV2 + "test_sample_weighted_loss_gradient_matches_keras"),
     M("cce_label_smoothing_binary_offset", "scratch/losses/probabilistic.py",
       "return s / y_true.shape[-1]", "return 0.5 * s",

@@ -2,10 +2,12 @@
 course presets, the lesson checker, Dropout and the in-graph recorder were merged) that no
 earlier test caught.
 
-- ``sample_weight`` in the loss value but not in its gradient: every test with sample weights
-  compared loss values only (Keras's own loss tests, ``loss(y_true, y_pred, sample_weight)``),
-  and the gradient comparisons never pass a weight. Here the gradient of the weighted loss with
-  respect to ``y_pred`` is compared with ``tf.GradientTape`` over the real Keras loss.
+- ``reduction="mean_with_sample_weight"`` dividing the loss by the sum of the weights and its
+  gradient by their count: every test with sample weights compared loss values only (Keras's
+  own loss tests, ``loss(y_true, y_pred, sample_weight)``), and the gradient comparisons never
+  pass a weight (a weight left out of the gradient altogether was caught only through
+  ``ignore_class``'s mask). Here the gradient of the weighted loss with respect to ``y_pred`` is
+  compared with ``tf.GradientTape`` over the real Keras loss.
 
 ``benchmarks/mutation.py`` plants each of these bugs and checks that a test here fails.
 """
