@@ -18,7 +18,7 @@ fails without a mutant would "kill" every mutant and prove nothing.
 
 The last line printed is ``mutation: killed K of N`` (of the mutants run). Exit status 0 when
 every mutant applies and is killed, else 1. Not part of CI: the full audit runs one pytest
-process per mutant (90), most of them importing TensorFlow (see TESTING.md for the time it took).
+process per mutant (92), most of them importing TensorFlow (see TESTING.md for the time it took).
 """
 
 import argparse
@@ -464,6 +464,15 @@ MUTANTS = [
       "np.array_split(order, int(np.ceil(self.minibatches)))",
       "a float `minibatches` (len(X)/256) rounded up, not truncated as np.array_split does",
       T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08:TLPMiniBatch]"),
+    M("course_float_minibatches_rounded", "course/estimator.py",
+      "np.array_split(order, int(self.minibatches))",
+      "np.array_split(order, round(self.minibatches))",
+      "a float `minibatches` rounded to the nearest piece count, not truncated",
+      T_SURV2 + "test_a_float_minibatches_is_truncated_as_array_split_truncates_it"),
+    M("course_steps_per_epoch_rounded", "course/estimator.py",
+      "CourseSGD(self.eta, int(self.minibatches),", "CourseSGD(self.eta, round(self.minibatches),",
+      "the rate's epoch counted with a rounded `minibatches` while the batches truncate it",
+      T_SURV2 + "test_a_float_minibatches_is_truncated_as_array_split_truncates_it"),
     M("course_output_bias_zero", "course/weights.py",
       "np.full((fan_out, 1), output_bias if output else 0.0)", "np.full((fan_out, 1), 0.0)",
       "08a's output bias starts at 0, not at -2 (TLPBetterInitial, TLPAdaGrad)",

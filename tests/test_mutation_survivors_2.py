@@ -65,3 +65,31 @@ def test_sample_weighted_loss_gradient_matches_keras(reduction, float64_keras):
             assert abs(float(ours_value) - float(value)) <= 1e-13 * abs(float(value)), where
             assert np.max(np.abs(grad)) > 0, where  # a gradient that can differ
             assert np.max(np.abs(ours_grad - grad)) <= 1e-12 * np.max(np.abs(grad)), where
+
+
+def test_a_float_minibatches_is_truncated_as_array_split_truncates_it(monkeypatch):
+    """The notebooks pass ``minibatches = len(X)/256``, a float, to ``np.array_split``, which
+    truncates it: 45 rows with minibatches = 45/16 = 2.8125 are 2 pieces of 23 and 22 rows every
+    epoch (rounding would give 3), and the run is the run of minibatches = 2, bit for bit (the
+    per-epoch rate decrease counts the same 2 steps per epoch)."""
+    from scratch_vs_keras.course.estimator import CourseMLP
+
+    rng = np.random.default_rng(5)
+    X = np.column_stack([np.arange(45), rng.normal(size=(45, 3))])
+    y = (X[:, 1] + X[:, 2] > 0).astype(int) + (X[:, 3] > 0.5)
+    seen = []
+    real = scratch.Sequential._train_step
+
+    def spy(self, xb, yb, *args, **kwargs):
+        seen.append(len(xb))
+        return real(self, xb, yb, *args, **kwargs)
+
+    monkeypatch.setattr(scratch.Sequential, "_train_step", spy)
+    params = dict(variant="08:TLPMiniBatch", n_hidden=4, epochs=3, eta=0.05, alpha=0.3, C=0.01,
+                  decrease_const=0.5, random_state=2)
+    as_float = CourseMLP(minibatches=45 / 16, **params).fit(X, y)
+    assert seen == [23, 22] * 3
+    as_int = CourseMLP(minibatches=2, **params).fit(X, y)
+    for a, b in zip(as_float.W_, as_int.W_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(np.ravel(as_float.course_cost_), np.ravel(as_int.course_cost_))
