@@ -8,6 +8,9 @@ earlier test caught.
   pass a weight (a weight left out of the gradient altogether was caught only through
   ``ignore_class``'s mask). Here the gradient of the weighted loss with respect to ``y_pred`` is
   compared with ``tf.GradientTape`` over the real Keras loss.
+- a float ``minibatches`` (the notebooks' ``len(X)/256``) rounded instead of truncated, in the
+  batches or in the rate's epoch count: the only float in the tests was 40/16 = 2.5, where
+  Python's round-half-to-even gives the truncation's 2. Here 45/16 = 2.8125 must be 2 pieces.
 
 ``benchmarks/mutation.py`` plants each of these bugs and checks that a test here fails.
 """
