@@ -18,7 +18,7 @@ fails without a mutant would "kill" every mutant and prove nothing.
 
 The last line printed is ``mutation: killed K of N`` (of the mutants run). Exit status 0 when
 every mutant applies and is killed, else 1. Not part of CI: the full audit runs one pytest
-process per mutant (92), most of them importing TensorFlow (see TESTING.md for the time it took).
+process per mutant (93), most of them importing TensorFlow (see TESTING.md for the time it took).
 """
 
 import argparse
@@ -496,6 +496,10 @@ MUTANTS = [
       'TOLERANCE = {"float64": 1e-9, "float32": 1e-5}', 'TOLERANCE = {"float64": 1e-9, "float32": 1e-9}',
       "a float32 answer held to float64's tolerance (right answers called wrong)",
       T_MISTAKES + "test_a_float32_answer_is_right_to_float32_round_off_and_says_so"),
+    M("checker_float64_tolerance_of_float32", "lessons/evidence.py",
+      'TOLERANCE = {"float64": 1e-9, "float32": 1e-5}', 'TOLERANCE = {"float64": 1e-5, "float32": 1e-5}',
+      "a float64 answer held only to float32's tolerance (errors up to 1e-5 called right)",
+      T_SURV2 + "test_the_checker_holds_a_float64_answer_to_1e_9[W1]"),
     M("checker_catalogue_without_factors", "lessons/mistakes.py",
       'slips += [Slip("data_factor", None, f) for f in factors]', "slips += []",
       "the catalogue's data-term factors (1/N, 1/k, 2, sign) never tested",

@@ -11,6 +11,8 @@ earlier test caught.
 - a float ``minibatches`` (the notebooks' ``len(X)/256``) rounded instead of truncated, in the
   batches or in the rate's epoch count: the only float in the tests was 40/16 = 2.5, where
   Python's round-half-to-even gives the truncation's 2. Here 45/16 = 2.8125 must be 2 pieces.
+- the checker's float64 tolerance loosened to float32's 1e-5: no checker test planted an error
+  between 1e-9 and 1e-5. Here one entry off by 3e-9 of its tensor's scale is wrong, 3e-10 right.
 
 ``benchmarks/mutation.py`` plants each of these bugs and checks that a test here fails.
 """
@@ -96,3 +98,35 @@ def test_a_float_minibatches_is_truncated_as_array_split_truncates_it(monkeypatc
     for a, b in zip(as_float.W_, as_int.W_):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(np.ravel(as_float.course_cost_), np.ravel(as_int.course_cost_))
+
+
+def _lecture_gradients(W1, W2, X, Y):
+    """The lecture's two-layer sigmoid network, summed squared error, samples as columns and a
+    row of ones on top of each layer's input: ``{"W1": V1 A1^T, "W2": V2 A2^T}``."""
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    A1 = np.vstack([np.ones(len(X)), X.T])
+    A2 = np.vstack([np.ones(len(X)), sigmoid(W1 @ A1)])
+    A3 = sigmoid(W2 @ A2)
+    V2 = -2 * (Y.T - A3) * A3 * (1 - A3)
+    V1 = (A2 * (1 - A2) * (W2.T @ V2))[1:]
+    return {"W1": V1 @ A1.T, "W2": V2 @ A2.T}
+
+
+@pytest.mark.parametrize("tensor", ["W1", "W2"])
+def test_the_checker_holds_a_float64_answer_to_1e_9(tensor):
+    """The checker's float64 tolerance is 1e-9 relative: one entry off by 3e-9 of the tensor's
+    largest entry is wrong, off by 3e-10 it is right (float32's 1e-5 would pass both)."""
+    from scratch_vs_keras.lessons import check_lecture_gradients
+
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(12, 4)), np.eye(3)[rng.integers(0, 3, 12)]
+    W1, W2 = rng.uniform(-1, 1, size=(5, 5)), rng.uniform(-1, 1, size=(3, 6))
+    right = _lecture_gradients(W1, W2, X, Y)
+    assert check_lecture_gradients(right, [W1, W2], X, Y).ok
+    for off, ok in [(3e-9, False), (3e-10, True)]:
+        answer = {k: v.copy() for k, v in right.items()}
+        answer[tensor][1, 2] += off * np.max(np.abs(right[tensor]))
+        fb = check_lecture_gradients(answer, [W1, W2], X, Y)
+        assert fb.ok is ok, (off, str(fb))
