@@ -17,8 +17,8 @@ fails without a mutant would "kill" every mutant and prove nothing.
                                                   # updates only its rows of the table
 
 The last line printed is ``mutation: killed K of N`` (of the mutants run). Exit status 0 when
-every mutant applies and is killed, else 1. Not part of CI: the full audit runs 66 pytest
-processes, each importing TensorFlow (see TESTING.md for the time it took).
+every mutant applies and is killed, else 1. Not part of CI: the full audit runs one pytest
+process per mutant (93), most of them importing TensorFlow (see TESTING.md for the time it took).
 """
 
 import argparse
@@ -46,6 +46,12 @@ T_LOC = "tests/test_fit_history_and_locator.py::"
 T_FAULT = "tests/test_detects_faults.py::"
 T_COURSE = "tests/test_course.py::"
 T_LESSON = "tests/test_lesson_checker.py::"
+T_SURV2 = "tests/test_mutation_survivors_2.py::"
+T_BREADTH = "tests/test_breadth_gradients_vs_keras.py::"
+T_PORTED = "tests/test_keras_ported_losses.py::"
+T_DROP = "tests/test_dropout_twin.py::"
+T_NOTEBOOKS = "tests/test_course_notebooks.py::"
+T_MISTAKES = "tests/test_checker_mistakes.py::"
 
 
 @dataclass(frozen=True)
@@ -72,16 +78,16 @@ def E(name, path, anchor, replacement, description, reason):
 MUTANTS = [
     # -- scratch/activations.py ---------------------------------------------------------------
     M("softmax_no_max_shift", "scratch/activations.py",
-      "e = np.exp(z - z.max(axis=-1, keepdims=True))", "e = np.exp(z)",
+      "e = np.exp(z - z.max(axis=self.axis, keepdims=True))", "e = np.exp(z)",
       "softmax without the max subtraction (overflows at large logits)",
       T_SURV + "test_softmax_value_and_derivative_at_large_logits_match_keras",
       T_SURV + "test_softmax_hidden_layer_with_large_preactivations_matches_keras"),
     M("sigmoid_derivative", "scratch/activations.py",
-      "return grad_a * a * (1 - a)", "return grad_a * (1 - a)",
+      "lambda z, a, g: g * a * (1 - a)", "lambda z, a, g: g * (1 - a)",
       "sigmoid derivative a(1 - a) written as (1 - a)",
       T_ACT + "test_activation_function_and_derivative_match_keras_elementwise[sigmoid]"),
     M("tanh_derivative", "scratch/activations.py",
-      "return grad_a * (1 - a * a)", "return grad_a * (1 - a)",
+      "lambda z, a, g: g * (1 - a * a)", "lambda z, a, g: g * (1 - a)",
       "tanh derivative 1 - a^2 written as 1 - a",
       T_ACT + "test_activation_function_and_derivative_match_keras_elementwise[tanh]"),
     M("relu_kink", "scratch/activations.py",
@@ -98,34 +104,35 @@ MUTANTS = [
       "gelu's 1/sqrt(2) not rounded through float32 as TensorFlow does",
       T_ACT + "test_activation_function_and_derivative_match_keras_elementwise[gelu]"),
     M("elu_derivative", "scratch/activations.py",
-      "return np.where(a < 0, grad_a * (a + 1), grad_a)",
-      "return np.where(a < 0, grad_a * a, grad_a)",
+      "return np.where(res < 0, g * (res + 1), g)",
+      "return np.where(res < 0, g * res, g)",
       "elu derivative e^z written as e^z - 1 (a instead of a + 1)",
       T_ACT + "test_activation_function_and_derivative_match_keras_elementwise[elu]"),
-    # -- scratch/losses.py --------------------------------------------------------------------
-    M("mse_factor_two", "scratch/losses.py",
+    # -- scratch/losses/ --------------------------------------------------------------------
+    M("mse_factor_two", "scratch/losses/regression.py",
       "(-2.0 / k) * diff", "(-1.0 / k) * diff",
       "mean squared error gradient without the 2 of d(e^2)/de",
       T_LOSS + "[MeanSquaredError-linear3-sum_over_batch_size-float64]"),
-    M("mse_sum_not_mean", "scratch/losses.py",
+    M("mse_sum_not_mean", "scratch/losses/regression.py",
       "return np.mean(diff * diff, axis=-1)", "return np.sum(diff * diff, axis=-1)",
       "per-sample MSE summed over the k outputs, not averaged",
       T_LOSS + "[MeanSquaredError-linear3-sum_over_batch_size-float64]"),
-    M("mae_sign_of_zero", "scratch/losses.py",
+    M("mae_sign_of_zero", "scratch/losses/regression.py",
       "-np.sign(diff) / k", "np.where(diff > 0, -1.0, 1.0) / k",
       "MAE gradient +-1 at a zero residual (TensorFlow: sign(0) = 0)",
       T_SURV + "test_mae_gradient_at_exactly_zero_residuals_matches_keras"),
-    M("bce_no_logits_shortcut", "scratch/losses.py",
+    M("bce_no_logits_shortcut", "scratch/losses/probabilistic.py",
       "return activation.name in self._shortcut_activations or self.from_logits",
       "return self.from_logits",
       "cross-entropy through clipped probabilities where Keras uses the logits",
       "tests/test_losses_vs_keras.py::test_predict_output_and_model_loss_differ_where_keras_does"),
-    M("cce_no_normalization", "scratch/losses.py",
-      "q = y_pred / s\n", "q = y_pred\n",
+    M("cce_no_normalization", "scratch/losses/probabilistic.py",
+      "q = y_pred / s\n        p, inside = _clip(q)\n        values = -(y_true",
+      "q = y_pred\n        p, inside = _clip(q)\n        values = -(y_true",
       "categorical cross-entropy (clipping path) without p / sum(p)",
       T_LOSS + "[CategoricalCrossentropy-softplus3-sum_over_batch_size-float64]"),
-    M("batch_mean_gradient", "scratch/losses.py",
-      "dvalues *= 1.0 / n", "dvalues *= 1.0",
+    M("batch_mean_gradient", "scratch/losses/base.py",
+      "grad *= 1.0 / n", "grad *= 1.0",
       "sum_over_batch_size: the loss divided by B, its gradient not",
       T_LOSS + "[MeanSquaredError-linear3-sum_over_batch_size-float64]"),
     # -- scratch/regularizers.py --------------------------------------------------------------
@@ -338,35 +345,169 @@ MUTANTS = [
       "checked = True",
       "a finite-difference row that compared nothing still says ok",
       T_FAULT + "test_kinks_no_slope_explains_are_not_checked"),
-    # -- course/estimator.py (short anchors: the estimator is being reworked) ------------------
+    # -- course/: estimator.py, rules.py, presets.py, weights.py --------------------------------
     M("course_fixed_size_batches", "course/estimator.py",
-      "np.array_split(order, self.minibatches)",
-      "[order[i:i + -(-len(order) // self.minibatches)] for i in "
-      "range(0, len(order), -(-len(order) // self.minibatches))]",
+      "np.array_split(order, int(self.minibatches))",
+      "[order[i:i + -(-len(order) // int(self.minibatches))] for i in "
+      "range(0, len(order), -(-len(order) // int(self.minibatches)))]",
       "the course's mini-batches as ceil-sized slices, not np.array_split pieces",
       T_SURV + "test_course_minibatches_are_array_split_pieces"),
-    M("course_lookback_accumulates", "course/estimator.py",
-      "            s[...] = rho\n", "            s[...] = rho + self.alpha * s\n",
+    M("course_lookback_accumulates", "course/rules.py",
+      "            step = rho + self.alpha * self.rho_prev[index]\n",
+      "            step = rho = rho + self.alpha * self.rho_prev[index]\n",
       "the one-step look-back momentum keeps accumulating (heavy ball)",
       T_SURV + "test_course_lookback_momentum_looks_back_one_step_only"),
-    M("course_l2_on_bias_row", "course/estimator.py",
+    M("course_l2_on_bias_row", "course/rules.py",
       "            grad[0] = 0.0\n", "            pass\n",
       "the course's L2 penalizes the bias row too",
       T_COURSE + "test_gradients_are_the_lectures_equations[0.3-row]"),
-    # -- lessons/checker.py -------------------------------------------------------------------
-    M("checker_no_transpose_diagnosis", "lessons/checker.py",
-      "if given.ndim == 2 and given.shape == ref.shape[::-1]:",
+    # -- lessons/: evidence.py, mistakes.py, lecture.py ---------------------------------------
+    M("checker_no_transpose_diagnosis", "lessons/evidence.py",
+      "if given.ndim == 2 and given.shape[::-1] == ref.shape and rel_diff(given.T, ref, scale) <= tol:",
       "if False:",
       "a transposed non-square gradient is not recognized",
       T_LESSON + "test_transposed_non_square_gradient_is_named"),
-    M("checker_first_wrong_from_input", "lessons/checker.py",
-      'sort_values("layer", ascending=False)', 'sort_values("layer", ascending=True)',
+    M("checker_first_wrong_from_input", "lessons/evidence.py",
+      'sort_values("layer", ascending=False, kind="stable")',
+      'sort_values("layer", ascending=True, kind="stable")',
       "the first wrong tensor counted from the input, not from the output",
       T_LESSON + "test_bias_regularized_is_named"),
-    M("checker_batch_factor_hint", "lessons/checker.py",
-      "if np.isclose(c, batch_size, rtol=1e-6):", "if np.isclose(c, 1 / batch_size, rtol=1e-6):",
-      "the missing-1/N hint given for an extra 1/N",
+    M("checker_batch_factor_hint", "lessons/mistakes.py",
+      'for value, name in {1 / N: "1/N", 1 / k: "1/k", 1 / (N * k): "1/(N k)", 2.0: "2", 0.5: "1/2",\n'
+      '                        -1.0: "-1", float(N): "N"}.items():',
+      'for value, name in {1 / N: "N", 1 / k: "1/k", 1 / (N * k): "1/(N k)", 2.0: "2", 0.5: "1/2",\n'
+      '                        -1.0: "-1", float(N): "1/N"}.items():',
+      "the names of the factors 1/N and N swapped (an extra 1/N called a missing one)",
       T_LESSON + "test_extra_one_over_n_is_named"),
+    # -- issue 18, second round: the code main merged since the first audit ---------------------
+    # scratch/activations.py: the new activations' derivatives at their kinks
+    M("celu_kink_slope", "scratch/activations.py",
+      "grad_a * (z >= 0) + grad_a * (z <= 0)", "grad_a * (z > 0) + grad_a * (z <= 0)",
+      "celu'(0) = 1, not TensorFlow's 2 (both one-sided terms count at z = 0)",
+      T_BREADTH + "test_new_activation_and_derivative_match_tensorflow_at_every_point_and_kink[celu]"),
+    M("hard_tanh_open_ends", "scratch/activations.py",
+      "lambda z, a, g: g * ((z >= -1) & (z <= 1))", "lambda z, a, g: g * ((z > -1) & (z < 1))",
+      "hard_tanh's slope 0 at z = +-1, where TensorFlow passes the gradient",
+      T_BREADTH + "test_new_activation_and_derivative_match_tensorflow_at_every_point_and_kink[hard_tanh]"),
+    # scratch/losses/
+    M("reduction_over_batch_rows", "scratch/losses/base.py",
+      "            n = values.size\n", "            n = values.shape[0]\n",
+      "sum_over_batch_size divides by the batch size B, not by the number of loss values (> 2-D input)",
+      T_PORTED + "test_more_than_two_dimensions_average_over_every_loss_value"),
+    M("sample_weight_not_in_loss", "scratch/losses/base.py",
+      "                weighted = v * weight\n", "                weighted = v\n",
+      "sample_weight left out of the loss value",
+      T_PORTED + "test_keras_loss_case[losses_test.py::MeanSquaredErrorTest::test_sample_weighted]"),
+    M("sample_weight_not_in_gradient", "scratch/losses/base.py",
+      "dweighted = sum_to_shape(np.broadcast_to(weight, weighted.shape), v.shape)",
+      "dweighted = np.ones(v.shape, values.dtype)",
+      "sample_weight in the loss value but not in its gradient",
+      T_SURV2 + "test_sample_weighted_loss_gradient_matches_keras"),
+    M("weighted_mean_gradient_by_count", "scratch/losses/base.py",
+      "return total / divisor, grad * (dweighted * (1.0 / divisor))",
+      "return total / divisor, grad * (dweighted * (1.0 / weighted.size))",
+      "mean_with_sample_weight: the loss divided by the sum of the weights, its gradient by their count",
+      T_SURV2 + "test_sample_weighted_loss_gradient_matches_keras"),
+    M("cce_label_smoothing_binary_offset", "scratch/losses/probabilistic.py",
+      "return s / y_true.shape[-1]", "return 0.5 * s",
+      "categorical label smoothing y(1 - s) + s/2 (the binary formula), not + s/k",
+      T_BREADTH + "test_loss_call_with_every_reduction_and_sample_weight_matches_keras[CategoricalCrossentropy]"),
+    # scratch/layers/dropout.py
+    M("dropout_mask_unscaled", "scratch/layers/dropout.py",
+      "scale = dtype.type(1.0 / (1.0 - self.rate)) if self.rate < 1 else dtype.type(0.0)",
+      "scale = dtype.type(1.0)",
+      "Dropout keeps units without the 1/(1 - rate) scale",
+      T_DROP + "test_dropout_gradient_passes_only_kept_units_scaled"),
+    M("dropout_at_inference", "scratch/layers/dropout.py",
+      "if not training or self.rate == 0:", "if self.rate == 0:",
+      "Dropout drops units at inference too (predict, evaluate)",
+      T_DROP + "test_inference_drops_nothing_on_either_side"),
+    # scratch/layers/preprocessing/hashed_crossing.py
+    M("hashed_crossing_key", "scratch/layers/preprocessing/hashed_crossing.py",
+      "HASH_KEY = 0xDECAFCAFFE", "HASH_KEY = 0",
+      "HashedCrossing starts every cross's hash from 0, not TensorFlow's key",
+      "tests/test_preprocessing_twins.py::test_hashed_crossing_of_strings_equals_keras_on_all_of_adult[columns1-14]"),
+    # compare/training.py: the recorder inside Keras's compiled step
+    M("in_graph_loss_after_update", "compare/training.py",
+      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n"
+      "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n",
+      "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n"
+      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n",
+      "the in-graph recorder takes the batch loss after the update, not before",
+      "tests/test_harness_records.py::test_records_are_bit_identical_to_the_step_by_step_harness[True-float64]"),
+    # course/: the notebooks' rules and presets
+    M("course_heavy_ball_markdown_rule", "course/rules.py",
+      "            rho = step = learning_rate * step_g + self.alpha * self.rho_prev[index]\n",
+      "            rho = step_g + self.alpha * self.rho_prev[index]\n"
+      "            step = learning_rate * rho\n",
+      "07a's heavy ball as its markdown writes it, eta_k (g + alpha c), not its code's rule",
+      T_NOTEBOOKS + "test_heavy_ball_by_hand_with_a_decreasing_rate"),
+    M("course_bias_in_momentum", "course/rules.py",
+      "plain = None if self.plain is None else self.plain[index]", "plain = None",
+      "the biases take momentum and AdaGrad too (07a, 08a leave them out)",
+      T_NOTEBOOKS + "test_adagrad_then_lookback_with_one_alpha_and_plain_bias_by_hand"),
+    M("course_adagrad_own_decay", "course/presets.py",
+      'settings["adagrad_decay"] = params.get("alpha") if decay is None else decay',
+      'settings["adagrad_decay"] = 0.9 if decay is None else decay',
+      "08a's AdaGrad decays with a constant 0.9, not with the one alpha of its momentum",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08a:TLPAdaGrad]"),
+    M("course_shuffle_not_compounded", "course/estimator.py",
+      'order = order[perm] if s["shuffle_from"] == "previous" else perm', "order = perm",
+      "each epoch permutes the original rows, not the previous epoch's order (08)",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08:TLPMiniBatch]"),
+    M("course_07a_l2_factor_one", "course/rules.py",
+      "grad = w * self.C * 2 if self.factor == 2 else self.C * w", "grad = self.C * w",
+      "07a's L2 gradient C*W, not its 2C*W",
+      T_NOTEBOOKS + "test_07a_l2_gradient_is_2C_W"),
+    M("course_float_minibatches_ceil", "course/estimator.py",
+      "np.array_split(order, int(self.minibatches))",
+      "np.array_split(order, int(np.ceil(self.minibatches)))",
+      "a float `minibatches` (len(X)/256) rounded up, not truncated as np.array_split does",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08:TLPMiniBatch]"),
+    M("course_float_minibatches_rounded", "course/estimator.py",
+      "np.array_split(order, int(self.minibatches))",
+      "np.array_split(order, round(self.minibatches))",
+      "a float `minibatches` rounded to the nearest piece count, not truncated",
+      T_SURV2 + "test_a_float_minibatches_is_truncated_as_array_split_truncates_it"),
+    M("course_steps_per_epoch_rounded", "course/estimator.py",
+      "CourseSGD(self.eta, int(self.minibatches),", "CourseSGD(self.eta, round(self.minibatches),",
+      "the rate's epoch counted with a rounded `minibatches` while the batches truncate it",
+      T_SURV2 + "test_a_float_minibatches_is_truncated_as_array_split_truncates_it"),
+    M("course_output_bias_zero", "course/weights.py",
+      "np.full((fan_out, 1), output_bias if output else 0.0)", "np.full((fan_out, 1), 0.0)",
+      "08a's output bias starts at 0, not at -2 (TLPBetterInitial, TLPAdaGrad)",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08a:TLPBetterInitial]"),
+    M("course_zero_bias_fan_plus_one", "course/weights.py",
+      "limit = _limit(init, fan_in, fan_out, output, plus_one=drawn)",
+      "limit = _limit(init, fan_in, fan_out, output, plus_one=True)",
+      "07a/08a's Glorot bound counts the bias in the fan (+ 1) though they draw no bias",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08a:TLPBetterInitial]"),
+    M("course_drawn_bias_kept", "course/weights.py",
+      "            if limit is not None:\n                W[:, 0] = 0.0\n", "",
+      "08's Glorot start keeps the drawn bias column instead of setting it to 0",
+      T_NOTEBOOKS + "test_each_preset_trains_as_its_class[08:TLPBetterInitial]"),
+    # lessons/: the mistake catalogue and the evidence
+    M("checker_scalar_fit_never_fires", "lessons/evidence.py",
+      "return c if c != 1 and rel_diff(given, c * ref) <= max(tolerance, 1e-9) else None",
+      "return None",
+      "the factor test never fires: a gradient off by a constant factor is not named",
+      T_LESSON + "test_keras_layout_missing_one_over_n_and_missing_derivative"),
+    M("checker_float32_tolerance_of_float64", "lessons/evidence.py",
+      'TOLERANCE = {"float64": 1e-9, "float32": 1e-5}', 'TOLERANCE = {"float64": 1e-9, "float32": 1e-9}',
+      "a float32 answer held to float64's tolerance (right answers called wrong)",
+      T_MISTAKES + "test_a_float32_answer_is_right_to_float32_round_off_and_says_so"),
+    M("checker_float64_tolerance_of_float32", "lessons/evidence.py",
+      'TOLERANCE = {"float64": 1e-9, "float32": 1e-5}', 'TOLERANCE = {"float64": 1e-5, "float32": 1e-5}',
+      "a float64 answer held only to float32's tolerance (errors up to 1e-5 called right)",
+      T_SURV2 + "test_the_checker_holds_a_float64_answer_to_1e_9[W1]"),
+    M("checker_catalogue_without_factors", "lessons/mistakes.py",
+      'slips += [Slip("data_factor", None, f) for f in factors]', "slips += []",
+      "the catalogue's data-term factors (1/N, 1/k, 2, sign) never tested",
+      T_MISTAKES + "test_each_mistake_is_caught_named_and_placed[over_n-sigmoid]"),
+    M("checker_derivative_from_z_slip_is_right", "lessons/mistakes.py",
+      "V = V * Z[L - 1] * (1 - Z[L - 1])", "V = V * out * (1 - out)",
+      "the 'derivative from Z' slip modelled as the right pass, so it is never named",
+      T_MISTAKES + "test_each_mistake_is_caught_named_and_placed[output_derivative_from_z-sigmoid]"),
     # -- report/document.py -------------------------------------------------------------------
     M("verdict_nan_is_mismatch", "report/document.py",
       'status = "NOT CHECKED" if np.isnan(worst) else ("MATCH" if worst <= tol else "MISMATCH")',
@@ -385,10 +526,10 @@ MUTANTS = [
 
 EQUIVALENT = [
     E("elu_kink_inclusive", "scratch/activations.py",
-      "return np.where(a < 0, grad_a * (a + 1), grad_a)",
-      "return np.where(a <= 0, grad_a * (a + 1), grad_a)",
+      "return np.where(res < 0, g * (res + 1), g)",
+      "return np.where(res <= 0, g * (res + 1), g)",
       "elu derivative branch taken at a = 0 as well",
-      "a = 0 only at z = 0, where a + 1 = 1: both branches give grad_a"),
+      "res = 0 only at z = 0, where res + 1 = 1: both branches give g (alpha * grad_a)"),
     E("relu_float32_where", "scratch/activations.py",
       "return z * (z > 0)", "return np.maximum(z, 0)",
       "relu in float32 through np.maximum instead of a masked product",
@@ -487,8 +628,8 @@ def table(results, total_seconds):
     lines += [f"| `{m.name}` | `{m.path.removeprefix(PKG)}` | {m.description} | {m.equivalent} |"
               for m in EQUIVALENT]
     lines += ["", f"Last full run: {total_seconds / 60:.1f} minutes (baseline included); rows "
-              "marked `--only` were run again alone since (after a fix to a test or to the "
-              "mutant's list of tests).",
+              "marked `--only` come from `--only` runs since (a new mutant, a mutant re-anchored "
+              "after the code moved, or a fix to a test).",
               "", f"`mutation: killed {killed} of {len(MUTANTS)}`"]
     return "\n".join(lines)
 
