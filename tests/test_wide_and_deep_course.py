@@ -93,6 +93,10 @@ def test_quick_course_10a_command_matches_and_states_the_parameters(tmp_path, ca
     assert "7,386 vs the course's 7,386" in out and "MISMATCH" not in out
     report = (tmp_path / "wide_and_deep-course10a" / "report.md").read_text()
     assert "AUC" in report and "Confusion matrix" in report
+    # scikit-learn's report is a fixed-width table: kept as a code block, one row per line
+    block = report.split("```text\n", 1)[1].split("```", 1)[0]
+    assert "precision    recall  f1-score   support" in block and "weighted avg" in block
+    assert len(block.strip().splitlines()) >= 7
 
 
 def test_course_option_is_refused_by_other_experiments(capsys):

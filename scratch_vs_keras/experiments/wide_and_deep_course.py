@@ -157,8 +157,8 @@ def _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epo
         Section("Test set", "Scored on every test row; the History's validation rows are the last "
                 f"{VALIDATION_FRACTION:.0%} of the training rows, never trained on.",
                 tables=[("Accuracy and AUC", table)] + confusion),
-        Section("Classification report (NumPy side)", "\n".join(
-            f"`{line}`" for line in scores["NumPy"]["report"].splitlines() if line.strip())),
+        Section("Classification report (NumPy side)",
+                f"```text\n{scores['NumPy']['report'].rstrip()}\n```"),
         Section("Preprocessing", "\n".join(f"- {n}" for n in data.notes)),
     ]
     records = tagged(run.records, network=f"course_{course}")
