@@ -150,27 +150,13 @@ print(exercises.check(2, yours))
 import matplotlib.pyplot as plt
 
 from scratch_vs_keras.compare import train_side_by_side
+from scratch_vs_keras.lessons import plot_run_losses
 
 run = train_side_by_side(numpy_model, X, Y, epochs=5 if quick() else 20, batch_size=8,
                          keras_model=yours.keras_model)
 print("Keras side:", "your model" if yours.ok else "the package's twin (exercise 2 not done)")
 print(run)
-losses = run.records[run.records.quantity == "batch_loss"].pivot(index="step", columns="side",
-                                                                  values="value")
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-top.plot(losses.index, losses["scratch"], label="NumPy", lw=3, alpha=0.5)
-top.plot(losses.index, losses["keras"], "--", label="Keras (model.fit)")
-top.set_ylabel("batch loss (mse)")
-top.legend()
-differs = losses[losses["rel_diff"] > 0]      # a log scale cannot draw the steps that are equal
-bottom.semilogy(differs.index, differs["rel_diff"], "o")
-bottom.axhline(1e-12, ls=":", color="gray")
-bottom.text(losses.index[0], 2e-12, "tolerance 1e-12", fontsize=8, color="gray")
-bottom.set_ylim(1e-18, 1e-10)
-bottom.set_xlabel("step")
-bottom.set_ylabel("relative difference")
-bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical (not drawn)",
-                 fontsize=9)
+plot_run_losses(run, ylabel="batch loss (mse)")
 plt.show()
 
 # %% [markdown]

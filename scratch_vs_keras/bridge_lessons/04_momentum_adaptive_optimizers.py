@@ -303,27 +303,12 @@ print(exercises.check(3, yours))
 
 # %%
 from scratch_vs_keras.compare import train_side_by_side
+from scratch_vs_keras.lessons import plot_run_losses
 
 
 def plot_losses(run):
-    """Both sides' batch costs, and their relative difference where it is not zero."""
-    losses = run.records[run.records.quantity == "batch_loss"].pivot(index="step", columns="side",
-                                                                      values="value")
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-    top.plot(losses.index, losses["scratch"], label="course rule (NumPy)", lw=3, alpha=0.5)
-    top.plot(losses.index, losses["keras"], "--", label="your Keras model (model.fit)")
-    top.set_ylabel("batch cost (summed cross-entropy)")
-    top.legend()
-    differs = losses[losses["rel_diff"] > 0]      # a log scale cannot draw the steps that are equal
-    bottom.semilogy(differs.index, differs["rel_diff"], "o")
-    bottom.axhline(1e-12, ls=":", color="gray")
-    bottom.text(losses.index[0], 2e-12, "tolerance 1e-12", fontsize=8, color="gray")
-    bottom.set_ylim(1e-18, 1e-10)
-    bottom.set_xlabel("step")
-    bottom.set_ylabel("relative difference")
-    bottom.set_title(f"{int((losses['rel_diff'] == 0).sum())} of {len(losses)} steps identical "
-                     "(not drawn)", fontsize=9)
-    fig.tight_layout()
+    plot_run_losses(run, "course rule (NumPy)", "your Keras model (model.fit)",
+                    "batch cost (summed cross-entropy)")
     plt.show()
 
 

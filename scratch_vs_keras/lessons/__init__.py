@@ -5,6 +5,7 @@ command's runs of students' own files and a class's folder (:mod:`.submissions`,
 notebooks and pages (:mod:`.runner`)."""
 
 from .checker import Feedback, check_gradients, check_lecture_gradients
+from .figures import plot_run_losses
 from .keras_check import KerasModelCheck, check_keras_model
 from .progress import Exercises, check_values
 from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons, lesson_copy_targets,
@@ -12,5 +13,5 @@ from .runner import (LESSONS_FOLDER, LessonFailed, copy_lessons, execute_lessons
 
 __all__ = ["Exercises", "Feedback", "KerasModelCheck", "LESSONS_FOLDER", "LessonFailed",
            "check_gradients", "check_keras_model", "check_values", "check_lecture_gradients", "copy_lessons",
-           "execute_lessons", "lesson_copy_targets", "lesson_files", "quick", "run_lessons",
+           "execute_lessons", "lesson_copy_targets", "lesson_files", "plot_run_losses", "quick", "run_lessons",
            "solved_notebook"]
