@@ -429,12 +429,25 @@ MUTANTS = [
       "tests/test_preprocessing_twins.py::test_hashed_crossing_of_strings_equals_keras_on_all_of_adult[columns1-14]"),
     # compare/training.py: the recorder inside Keras's compiled step
     M("in_graph_loss_after_update", "compare/training.py",
+      "        saved = [state.value * 1 for state in states]\n"
       "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n"
+      "        for state, value in zip(states, saved):\n"
+      "            state.assign(value)\n"
       "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n",
       "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n"
-      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n",
+      "        saved = [state.value * 1 for state in states]\n"
+      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n"
+      "        for state, value in zip(states, saved):\n"
+      "            state.assign(value)\n",
       "the in-graph recorder takes the batch loss after the update, not before",
       "tests/test_harness_records.py::test_records_are_bit_identical_to_the_step_by_step_harness[True-float64]"),
+    M("in_graph_probe_draws_a_mask", "compare/training.py",
+      "        for state, value in zip(states, saved):\n"
+      "            state.assign(value)\n"
+      "        logs = keras_step(data)",
+      "        logs = keras_step(data)",
+      "the in-graph recorder's loss probe moves the Dropout seed (Keras's step draws another mask)",
+      "tests/test_dropout_twin.py::test_side_by_side_1000_steps_with_dropout_match_within_1e_10"),
     # course/: the notebooks' rules and presets
     M("course_heavy_ball_markdown_rule", "course/rules.py",
       "            rho = step = learning_rate * step_g + self.alpha * self.rho_prev[index]\n",

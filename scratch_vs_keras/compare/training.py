@@ -198,11 +198,12 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     from ..keras_side._tf import import_keras, tensorflow
 
     keras, tf = import_keras(), tensorflow()
-    from ..keras_side import keras_weight_names
+    from ..keras_side import keras_weight_names, seed_states
 
     names = names or keras_weight_names(model)
     by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
     variables = [by_name[n] for n in names]
+    states = seed_states(model)
     sizes = [int(np.prod(v.shape)) for v in variables]
     most = max(1, RECORD_BUFFER_ENTRIES // max(1, sum(sizes)))
     chunk = max(k for k in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % k == 0)
@@ -214,7 +215,12 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
 
     def train_step(data):
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # As the callback recorder's probe: restoring the dropout layers' seed states makes the
+        # measurement see the mask that Keras's own step then draws, and draw none of its own.
+        saved = [state.value * 1 for state in states]
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        for state, value in zip(states, saved):
+            state.assign(value)
         logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer
         i = count.value()
         losses[i].assign(tf.cast(loss, dtype))
@@ -440,10 +446,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
     s_rec = scratch_recorder(ours, batches)
     step = None
-    # Dropout models keep the callback recorder: its probe restores the layers' seed states,
-    # so measuring the pre-update loss never draws a mask of its own.
-    if record_in_graph and keras_feed == "dataset" and not record_gradients \
-            and not draws_masks(model):
+    if record_in_graph and keras_feed == "dataset" and not record_gradients:
         k_rec, kcb, step = keras_step_recorder(keras_model, k_batches, len(slices[0]),
                                                ours.weight_names())
     else:
