@@ -89,15 +89,19 @@ def _recorded(c, Y, A, W, C):
     return err + factor * np.sqrt(sum(np.mean(w[:, drop:] ** 2) for w in W))
 
 
-def lecture_run(X, y, c, epochs, minibatches, shuffle=True, **hp):
-    """Train as class ``c`` does, written from the lecture's equations; ``(W, recorded)``."""
+def lecture_run(X, y, c, epochs, minibatches, shuffle=True, fits=1, **hp):
+    """Train as class ``c`` does, written from the lecture's equations; ``(W, recorded)``.
+    ``fits`` > 1: 08a's second ``fit`` on the same object (weights, momentum, AdaGrad and the
+    random stream carry on; the rate rule starts again at epoch 0; the data's order starts again)."""
     rs = np.random.RandomState(hp["random_state"])
     classes = np.unique(y)
     Y = (y[None, :] == classes[:, None]).astype(float)  # (k, n)
     W = _start(rs, (X.shape[1], hp["n_hidden"], len(classes)), c)
     prev, G = [np.zeros_like(w) for w in W], [np.zeros_like(w) for w in W]
-    order, recorded = np.arange(len(X)), []
-    for e in range(epochs):
+    recorded = []
+    for e in [e for _ in range(fits) for e in range(epochs)]:
+        if e == 0:
+            order = np.arange(len(X))  # fit copies X afresh
         eta = course_learning_rate(hp["eta"], e, c["decrease"], hp["decrease_const"], hp["decrease_step"])
         if shuffle:
             order = order[rs.permutation(len(X))]  # the previous epoch's order, permuted again
@@ -242,6 +246,124 @@ def test_bfgs_starts_from_the_notebook_value_and_returns_its_best_point(variant,
     assert end < est.course_cost_[0]
     assert len(est.course_cost_) <= 30 + 25  # maxfun, plus the line search's last evaluations
     assert est.n_iter_ >= 1
+
+
+@pytest.mark.parametrize("variant", [v for v in sorted(CLASSES) if v.startswith("08a:")])
+def test_08a_second_fit_continues(variant, data):
+    """08a's classes draw their start only on the first ``fit``: a second ``fit`` continues from
+    the weights, the momentum and AdaGrad state and the random stream, its rate rule from epoch 0."""
+    X, y = data
+    est = CourseMLP(variant=variant, epochs=3, minibatches=len(X) / 16, **HP)
+    est.fit(X, y)
+    est.fit(X, y)
+    W, recorded = lecture_run(X, y, CLASSES[variant], 3, len(X) / 16, fits=2, **HP)
+    for ours, theirs in zip(est.W_, W):
+        assert np.max(np.abs(ours - theirs)) <= 1e-12 * np.max(np.abs(theirs)), variant
+    expected = np.reshape(recorded, (6, -1)).mean(axis=1)[3:]  # the second fit's costs only
+    np.testing.assert_allclose(est.course_cost_, expected, rtol=1e-12, atol=0)
+
+
+def test_warm_start_off_refits_from_the_seed_and_on_refuses_other_data(data):
+    X, y = data
+    est = CourseMLP(variant="08:TLPMiniBatch", epochs=2, minibatches=3, **HP).fit(X, y)
+    first = est.W_
+    est.fit(X, y)  # 08 draws a new start every fit; an int seed starts the stream again
+    for a, b in zip(first, est.W_):
+        np.testing.assert_array_equal(a, b)
+    warm = CourseMLP(variant="08a:TLPMiniBatch", epochs=2, minibatches=3, **HP).fit(X, y)
+    with pytest.raises(ValueError, match=r"warm_start continues the fitted network .* warm_start=False"):
+        warm.fit(X[:, :3], y)
+
+
+def test_score_lists_are_the_notebooks_accuracies(data):
+    """``score_``: training accuracy before the first epoch and after each, by hand from the
+    lecture's forward pass on the start and from ``predict`` at the end; ``val_score_`` on XY_test."""
+    X, y = data
+    X_test, y_test = X[:15] + 0.1, y[:15]
+    est = CourseMLP(variant="08:TLPMiniBatchCrossEntropy", epochs=4, minibatches=3, **HP)
+    est.fit(X, y, XY_test=(X_test, y_test))
+
+    def accuracy(W, X, y):
+        A2 = np.vstack([np.ones(len(X)), _sigmoid(W[0] @ np.vstack([np.ones(len(X)), X.T]))])
+        return np.mean(np.unique(y)[np.argmax(W[1] @ A2, axis=0)] == y)
+
+    assert len(est.score_) == len(est.val_score_) == 5
+    assert est.score_[0] == accuracy(est.initial_weights_, X, y)
+    assert est.val_score_[0] == accuracy(est.initial_weights_, X_test, y_test)
+    assert est.score_[-1] == accuracy(est.W_, X, y) and est.val_score_[-1] == accuracy(est.W_, X_test, y_test)
+    assert CourseMLP(epochs=2, **HP).fit(X, y).score_ is None  # no variant, no XY_test: not recorded
+    with pytest.raises(ValueError, match=r"`XY_test` must be a pair \(X_test, y_test\)"):
+        est.fit(X, y, XY_test=X_test)
+
+
+def test_dropout_class_leaves_its_decayed_rate_for_the_next_fit(data):
+    """08's TLPDropout divides ``self.eta`` by (1 + d i) in place every epoch i."""
+    X, y = data
+    est = CourseMLP(variant="08:TLPDropout", epochs=3, minibatches=2, **HP).fit(X, y)
+    d = HP["decrease_const"]
+    assert est.course_eta_ == pytest.approx(HP["eta"] / ((1 + 0 * d) * (1 + 1 * d) * (1 + 2 * d)), rel=1e-15)
+    assert CourseMLP(variant="08:TLPMiniBatch", epochs=3, minibatches=2, **HP).fit(X, y).course_eta_ == HP["eta"]
+
+
+def _notebook_bfgs(X, y, W, C, row, maxfun):
+    """07/07a's TLPVectorizedBFGS.fit from the start ``W`` (lecture matrices), written here from the
+    lecture's equations in the notebook's order: samples as columns, 07 packs ``W1, W2`` (bias
+    column 0), 07a ``W1, W2, b1, b2`` with gradient ``2C W``; SciPy gets sum((Y-A)^2) + C sqrt(...)."""
+    from scipy.optimize import fmin_l_bfgs_b
+    from scipy.special import expit
+
+    Y = np.ascontiguousarray((y[None, :] == np.unique(y)[:, None]).astype(float))
+    shapes = [w.shape if row else (w.shape[0], w.shape[1] - 1) for w in W]
+    sizes = [int(np.prod(s)) for s in shapes]
+
+    def unpack(theta):
+        W1 = theta[:sizes[0]].reshape(shapes[0])
+        W2 = theta[sizes[0]:sizes[0] + sizes[1]].reshape(shapes[1])
+        if row:
+            return W1, W2, None, None
+        rest = theta[sizes[0] + sizes[1]:]
+        return W1, W2, rest[:shapes[0][0]].reshape(-1, 1), rest[shapes[0][0]:].reshape(-1, 1)
+
+    def f(theta):
+        W1, W2, b1, b2 = unpack(theta)
+        if row:
+            A1 = np.vstack((np.ones((1, len(X))), X.T))
+            A2 = np.vstack((np.ones((1, len(X))), expit(W1 @ A1)))
+            A3 = expit(W2 @ A2)
+        else:
+            A1 = X.T
+            A2 = expit(W1 @ A1 + b1)
+            A3 = expit(W2 @ A2 + b2)
+        V2 = -2 * (Y - A3) * A3 * (1 - A3)
+        V1 = A2 * (1 - A2) * (W2.T @ V2)
+        if row:
+            g1, g2 = V1[1:, :] @ A1.T, V2 @ A2.T
+            g1[:, 1:] += W1[:, 1:] * C
+            g2[:, 1:] += W2[:, 1:] * C
+            grads = [g1, g2]
+            penalty = C * np.sqrt(np.mean(W1[:, 1:] ** 2) + np.mean(W2[:, 1:] ** 2))
+        else:
+            grads = [V1 @ A1.T + W1 * C * 2, V2 @ A2.T + W2 * C * 2,
+                     np.sum(V1, axis=1).reshape((-1, 1)), np.sum(V2, axis=1).reshape((-1, 1))]
+            penalty = C * np.sqrt(np.mean(W1 ** 2) + np.mean(W2 ** 2))
+        return np.sum((Y - A3) ** 2) + penalty, np.hstack([g.flatten() for g in grads])
+
+    start = [w for w in W] if row else [w[:, 1:] for w in W] + [w[:, :1] for w in W]
+    theta, _, _ = fmin_l_bfgs_b(f, np.hstack([w.flatten() for w in start]), maxfun=maxfun, pgtol=1e-3)
+    W1, W2, b1, b2 = unpack(theta)
+    return [W1, W2] if row else [np.hstack([b1, W1]), np.hstack([b2, W2])]
+
+
+@pytest.mark.parametrize("variant", ["07:TLPVectorizedBFGS", "07a:TLPVectorizedBFGS"])
+def test_bfgs_follows_the_notebook_bit_for_bit(variant, data):
+    """L-BFGS-B turns a last-bit difference in one gradient into ~1e-7 in the weights within 100
+    evaluations, so the preset must evaluate in the notebook's own order: after SciPy's 100
+    evaluations its weights equal the notebook's run, bit for bit."""
+    X, y = data
+    est = CourseMLP(variant=variant, epochs=100, gtol=1e-3, n_hidden=8, C=0.1, random_state=3).fit(X, y)
+    theirs = _notebook_bfgs(X, y, est.initial_weights_, 0.1, variant.startswith("07:"), 100)
+    for ours, w in zip(est.W_, theirs):
+        np.testing.assert_array_equal(ours, w)
 
 
 @pytest.mark.parametrize("variant, extra", [

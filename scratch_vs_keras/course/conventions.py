@@ -104,7 +104,17 @@ CONVENTIONS = [
     ("L-BFGS-B (07, 07a's TLPVectorizedBFGS)", "scipy.optimize.fmin_l_bfgs_b on the flattened "
      "weights, whole data, maxfun = epochs", "first-order optimizers inside model.fit",
      "a line search picks the evaluation points", "none: Keras cannot follow (course_to_keras "
-     "refuses it)", None, None),
+     "refuses it); the preset evaluates in the notebook's own order, bit for bit (a last-bit "
+     "difference grows to ~1e-7 within 100 evaluations)", None, None),
+    ("a second fit (08a)", "continues the weights, momentum and AdaGrad state and the random "
+     "stream; the rate rule starts again at epoch 0", "a second model.fit continues the weights "
+     "and the optimizer; schedules continue from optimizer.iterations", "the rate's epoch count",
+     "CourseMLP(warm_start=True) (08a's presets); the Keras translation trains one fit",
+     "one fit compared", None),
+    ("random stream", "np.random.seed(random_state) in __init__: objects built one after the other "
+     "share NumPy's global stream", "keras.utils.set_random_seed; initial weights are copied",
+     "which draws a later fit gets", "random_state=np.random.RandomState(seed), shared",
+     "NumPy side only", None),
 ]
 
 BASE = dict(n_hidden=5, eta=0.01, epochs=20, minibatches=3, shuffle=False, random_state=0)
@@ -123,8 +133,8 @@ def conventions_table(measure=True):
     for name, course, keras_default, difference, translation, params, stock_parts in CONVENTIONS:
         row = {"convention": name, "course": course, "Keras default": keras_default,
                "difference": difference, "translation": translation}
-        if measure and params is None:  # not a training rule Keras can follow
-            row["residual"] = "not translatable"
+        if measure and (params is None or isinstance(params, str)):  # nothing model.fit runs
+            row["residual"] = "not translatable" if params is None else params
             row["stock Keras residual"] = np.nan
         elif measure:
             est = CourseMLP(**{**BASE, **params})

@@ -53,7 +53,7 @@ from ..scratch.models import Sequential
 from .presets import VARIANTS, resolve
 from .rules import (DECREASE_RULES, MOMENTUM_RULES, CourseL2, CourseSGD,  # noqa: F401
                     course_learning_rate, recorded_cost)
-from .solvers import dropout_plan, train_dropout_epoch, train_lbfgs
+from .solvers import STATES, dropout_plan, train_dropout_epoch, train_lbfgs
 from .weights import (INIT_BIASES, INITS, engine_weights, given_weights, initial_weights,  # noqa: F401
                       keras_to_lecture, lecture_to_keras, to_lecture)
 
@@ -117,13 +117,25 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         gtol: SciPy's ``pgtol`` for ``solver="lbfgs"``.
         random_state: seed (int), ``None`` or a ``numpy.random.RandomState``; the draws come in
             the notebooks' order (weights, then per epoch the shuffle and the dropout units).
+            The notebooks seed NumPy's global stream in ``__init__``, so two objects built one
+            after the other and then fitted share one stream: pass both the same
+            ``RandomState`` to reproduce that.
+        warm_start: a second ``fit`` continues from the trained weights and the optimizer's state
+            (momentum, AdaGrad), the learning-rate rule restarting at epoch 0 and the random
+            stream continuing, as 08a's classes do (``if not hasattr(self, 'W1')``); ``False``
+            draws a new start every ``fit`` (07, 07a, 08).
         initial_weights: start from these lecture-layout matrices ``[W1, W2, ...]``, each
             ``(out, in + 1)`` with the bias in column 0 (e.g. a notebook's own start), in place of
             the drawn ones (still drawn, so that ``random_state`` gives the same shuffles);
             ``None`` uses the drawn ones.
 
     Fitted: ``settings_`` (every knob as resolved), ``cost_`` and ``course_cost_`` (below),
-    ``grad_mean_abs_``, ``initial_weights_``, ``W_``/``W1``/``W2``/``b1``/``b2``.
+    ``grad_mean_abs_``, ``initial_weights_``, ``W_``/``W1``/``W2``/``b1``/``b2``; ``score_``, the
+    training accuracy before the first epoch and after each (recorded for 08/08a's classes, as
+    they do, or whenever ``fit`` gets ``XY_test``; else ``None``), ``val_score_`` the same on
+    ``XY_test``; ``course_eta_``, the rate the notebook's ``self.eta`` holds after ``fit`` (08's
+    ``TLPDropout`` divides it in place, so its next ``fit`` starts there: pass
+    ``eta=course_eta_`` to reproduce that; every other class leaves it at ``eta``).
 
     Two costs, because the notebooks plot one quantity and descend another: ``cost_[e]`` is the
     objective both gradients (ours and Keras's translation) descend, summed over epoch ``e``'s
@@ -142,7 +154,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
                  decrease_step=10, minibatches=1, shuffle=None, shuffle_from=None, momentum=None,
                  alpha=0.0, bias_update=None, adagrad=None, adagrad_decay=None, l2_factor=None,
                  init=None, init_bias=None, output_bias=None, dropout=0.0, solver=None, gtol=1e-5,
-                 random_state=None, initial_weights=None):
+                 random_state=None, initial_weights=None, warm_start=None):
         self.n_hidden = n_hidden
         self.variant = variant
         self.activation = activation
@@ -172,6 +184,7 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         self.gtol = gtol
         self.random_state = random_state
         self.initial_weights = initial_weights
+        self.warm_start = warm_start
 
     # -- checks ------------------------------------------------------------------------------
     def hidden_sizes(self):
@@ -191,7 +204,8 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
                               ("decrease", DECREASE_RULES), ("momentum", MOMENTUM_RULES),
                               ("init", INITS), ("init_bias", INIT_BIASES), ("bias_update", BIAS_UPDATES),
                               ("shuffle_from", SHUFFLE_FROM), ("solver", SOLVERS), ("adagrad", (False, True)),
-                              ("shuffle", (False, True)), ("l2_factor", (1, 2))):
+                              ("shuffle", (False, True)), ("l2_factor", (1, 2)),
+                              ("warm_start", (False, True))):
             _check_choice(s[name], name, choices)
         _check_choice(self.output, "output", ("sigmoid",))
         check_number(self.C, "C", low=0)
@@ -248,13 +262,17 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         self._check_params(X.shape[0])
         s = self.settings_
         self.classes_, Y = self._targets(y)
-        rs = check_random_state(self.random_state)
         sizes = (X.shape[1], *self.hidden_sizes(), len(self.classes_))
-        # drawn even when given, so that one random_state gives the notebook's shuffles either way
-        self.initial_weights_ = initial_weights(sizes, s["init"], rs, s["init_bias"], s["output_bias"])
-        if self.initial_weights is not None:
-            self.initial_weights_ = given_weights(self.initial_weights, sizes)
-        self.engine_ = self.build_engine(sizes, self.initial_weights_)
+        if s["warm_start"] and hasattr(self, "engine_"):
+            rs = self._continue_from(sizes)
+        else:
+            rs = self.random_state_ = check_random_state(self.random_state)
+            # drawn even when given, so that one random_state gives the notebook's shuffles either way
+            self.initial_weights_ = initial_weights(sizes, s["init"], rs, s["init_bias"], s["output_bias"])
+            if self.initial_weights is not None:
+                self.initial_weights_ = given_weights(self.initial_weights, sizes)
+            self.engine_ = self.build_engine(sizes, self.initial_weights_)
+        self.sizes_ = sizes
         plan, self.kept_units_ = [], []
         order = np.arange(X.shape[0])
         for _ in range(self.epochs if s["solver"] == "sgd" else 0):
@@ -264,6 +282,16 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
             plan.append(np.array_split(order, int(self.minibatches)))
             self.kept_units_.append(dropout_plan(rs, sizes[1], self.dropout))
         return X, Y, plan
+
+    def _continue_from(self, sizes):
+        """Warm start: keep the engine (weights, optimizer state) and the random stream; the
+        learning-rate rule starts again at epoch 0."""
+        if sizes != self.sizes_:
+            raise ValueError(f"warm_start continues the fitted network of layer sizes {self.sizes_}, "
+                             f"but this data gives {sizes}; fit the same features and classes, or "
+                             "use warm_start=False to start again.")
+        self.engine_.optimizer = self._optimizer(self.engine_, self.settings_, self.engine_.optimizer)
+        return self.random_state_
 
     def build_engine(self, sizes, weights):
         """The NumPy engine (a ``scratch.Sequential``) for layer ``sizes``, from lecture-layout
@@ -287,21 +315,55 @@ class CourseMLP(ClassifierMixin, BaseEstimator):
         engine.set_weights(engine_weights(weights, row))
         return engine
 
-    def _optimizer(self, engine, s):
+    def _optimizer(self, engine, s, previous=None):
+        """``CourseSGD`` for ``engine``; with ``previous`` (warm start) it carries on that one's
+        momentum and AdaGrad state from epoch 0."""
         plain = None
         if s["bias_update"] == "plain":  # the bias vectors, or row 0 (the bias) of each kernel
             plain = [True if n.endswith("/bias") else None for n in engine.weight_names()]
             if s["bias"] == "row":
                 plain = [np.arange(len(w))[:, None] == 0 for w in engine.weights]
-        return CourseSGD(self.eta, int(self.minibatches), s["decrease"], self.decrease_const,
-                         self.decrease_step, s["momentum"], self.alpha, s["adagrad"], s["adagrad_decay"], plain)
+        optimizer = CourseSGD(self.eta, int(self.minibatches), s["decrease"], self.decrease_const,
+                              self.decrease_step, s["momentum"], self.alpha, s["adagrad"],
+                              s["adagrad_decay"], plain)
+        if previous is not None and previous.built:
+            optimizer.build(engine.weights)
+            for name in STATES:
+                setattr(optimizer, name, getattr(previous, name))
+        return optimizer
 
     # -- training ------------------------------------------------------------------------------
-    def fit(self, X, y):
-        """Train on ``X`` (samples as rows, as scikit-learn) and class labels ``y``."""
+    def fit(self, X, y, XY_test=None):
+        """Train on ``X`` (samples as rows, as scikit-learn) and class labels ``y``; ``XY_test``
+        ``(X_test, y_test)`` is scored before the first epoch and after each (``val_score_``),
+        as the notebooks' ``fit(..., XY_test=...)``."""
         X, Y, plan = self.prepare(X, y)
-        self.train(X, Y, plan)
+        self.score_ = self.val_score_ = None
+        on_epoch_end = None
+        if XY_test is not None or self.notebook_ in ("08", "08a"):
+            self.score_ = [self.score(X, y)]
+            if XY_test is not None:
+                X_test, y_test = self._check_xy_test(XY_test)
+                self.val_score_ = [self.score(X_test, y_test)]
+
+            def on_epoch_end(epoch):
+                self.score_.append(self.score(X, y))
+                if XY_test is not None:
+                    self.val_score_.append(self.score(X_test, y_test))
+        self.train(X, Y, plan, on_epoch_end)
+        if self.settings_["solver"] == "lbfgs" and on_epoch_end is not None:
+            on_epoch_end(None)  # L-BFGS-B has no epochs: the score at its end
+        s = self.settings_
+        self.course_eta_ = (course_learning_rate(self.eta, self.epochs - 1, s["decrease"], self.decrease_const)
+                            if s["decrease"] == "inverse_time_compound" else self.eta)
         return self
+
+    @staticmethod
+    def _check_xy_test(XY_test):
+        if not isinstance(XY_test, (tuple, list)) or len(XY_test) != 2:
+            raise ValueError("`XY_test` must be a pair (X_test, y_test), as the notebooks pass it; "
+                             f"received {type(XY_test).__name__}.")
+        return XY_test
 
     def train(self, X, Y, plan, on_epoch_end=None, on_batch_end=None):
         """Run the epochs of ``plan`` on the prepared ``X, Y`` (or, with ``solver="lbfgs"``, SciPy's

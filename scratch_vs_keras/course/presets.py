@@ -12,7 +12,7 @@ DEFAULTS = {
     "activation": "sigmoid", "cost": "quadratic", "bias": "row", "init": "uniform",
     "init_bias": "drawn", "output_bias": 0.0, "decrease": "none", "momentum": "none",
     "bias_update": "same", "adagrad": False, "l2_factor": 1, "shuffle": True,
-    "shuffle_from": "original", "solver": "sgd",
+    "shuffle_from": "original", "solver": "sgd", "warm_start": False,
 }
 
 # What every class of a notebook shares, then what each class changes.
@@ -22,7 +22,7 @@ _MINI_07 = {"decrease": "power", "momentum": "lookback", "shuffle_from": "previo
 _08 = {"bias": "row", "init_bias": "drawn", "decrease": "inverse_time", "momentum": "lookback",
        "shuffle_from": "previous"}
 _08A = {"bias": "vector", "init_bias": "zero", "decrease": "step", "momentum": "lookback",
-        "bias_update": "plain", "shuffle_from": "previous"}
+        "bias_update": "plain", "shuffle_from": "previous", "warm_start": True}
 _CE = {"cost": "cross_entropy"}
 _FULL = {"shuffle": False, "momentum": "none", "decrease": "none"}
 

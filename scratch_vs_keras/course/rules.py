@@ -170,19 +170,21 @@ def recorded_cost(notebook, cost, Y, A, weights, C, bias_vector):
         eps = 1e-7 if notebook == "08a" else 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             data = -np.mean(np.nan_to_num(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)))
-    return data + _recorded_penalty(notebook, weights, C, bias_vector)
+    return data + recorded_penalty(notebook, [W[:, 1:] for W in weights], C, bias_vector)
 
 
-def _recorded_penalty(notebook, weights, C, bias_vector):
-    coefs = [W[:, 1:] for W in weights]
+def recorded_penalty(notebook, coefs, C, bias_vector):
+    r"""The notebook's ``_L2_reg``: :math:`c\,C\sqrt{\sum_l \mathrm{mean}(W_l^2)}` over ``coefs``,
+    the weight matrices without their bias column (``(out, in)``; 08a slices once more)."""
     if notebook == "08a" and bias_vector:
         coefs = [w[:, 1:] for w in coefs]
     factor = C if notebook in ("07", "07a") else C / 2.0
     return factor * np.sqrt(sum(np.mean(w ** 2) for w in coefs))
 
 
-def bfgs_value(notebook, Y, A, weights, C, bias_vector):
+def bfgs_value(notebook, Y, A, coefs, C, bias_vector):
     r"""The function value the notebooks' ``TLPVectorizedBFGS`` hands to SciPy:
     :math:`\sum (Y - A)^2` plus the notebook's recorded penalty (not the penalty its gradient
-    descends: the line search sees one function and another one's gradient)."""
-    return np.sum((Y - A) ** 2) + _recorded_penalty(notebook, weights, C, bias_vector)
+    descends: the line search sees one function and another one's gradient). ``Y, A`` as the
+    notebook holds them, ``(k, N)``; ``coefs`` as for :func:`recorded_penalty`."""
+    return np.sum((Y - A) ** 2) + recorded_penalty(notebook, coefs, C, bias_vector)
