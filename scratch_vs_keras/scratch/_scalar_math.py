@@ -9,10 +9,11 @@ spelling of it.
 
 On a scalar, TensorFlow calls the C library's ``powf``/``cosf``/``logf`` (float32) and
 ``pow``/``cos``/``log`` (float64), and flushes float32 subnormal results to zero. NumPy's own
-float32 ``power`` differs from ``powf`` in the last bit for about one argument in five, which is enough to move a
-learning-rate schedule (Keras evaluates schedules in float32) and so a whole training run by
-more than 1e-10. These helpers call the C library directly; where it cannot be loaded they fall
-back to double precision rounded to float32, which agrees except in rare double-rounding cases.
+float32 ``power`` differs from ``powf`` in the last bit for about one argument in five, which is
+enough to move a learning-rate schedule (Keras evaluates schedules in float32) and so a whole
+training run by more than 1e-10. These helpers call the C library directly; where it cannot be
+loaded they fall back to double precision rounded to float32, which agrees except in rare
+double-rounding cases.
 """
 
 import ctypes

@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from .. import _scalar_math
+from .._scalar_math import float32_round
 from .._validation import check_number, check_positive_int, lookup
 
 
@@ -210,7 +211,8 @@ class CosineDecay(LearningRateSchedule):
             return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
         # With a warm-up Keras picks the phase with a ``cond``; the graph rewrites do not reach
         # inside its branches, so both phases are computed as written.
-        w, eta_0, eta_w = dt(self.warmup_steps), dt(self.initial_learning_rate), dt(self.warmup_target)
+        w, eta_0 = dt(self.warmup_steps), dt(self.initial_learning_rate)
+        eta_w = dt(float32_round(self.warmup_target))  # ops.cast: float32 first, also in float64
         t = np.minimum(t, s + w)
         if t < w:
             return (eta_w - eta_0) * (t / w) + eta_0
@@ -254,7 +256,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __call__(self, step):
         dt = self._dtype(self.initial_learning_rate)
-        T = dt(self.t_mul)
+        T = dt(float32_round(self.t_mul))  # ops.cast, as m_mul and alpha: float32 first
         f = dt(step) * self._reciprocal(dt, self.first_decay_steps)  # t / s, rewritten
         # i and phi come out of a ``cond`` in Keras: computed as written (no graph rewrites)
         if T == 1:
@@ -271,9 +273,10 @@ class CosineDecayRestarts(LearningRateSchedule):
             i = np.floor(_scalar_math.log(remaining) / _scalar_math.log(T))
             T_i = _scalar_math.power(T, i)
             phi = (f - (dt(1.0) - T_i) / (dt(1.0) - T)) / T_i
-        alpha = dt(self.alpha)  # cast first, then 1 - alpha in the schedule's dtype (Keras's order)
+        alpha = dt(float32_round(self.alpha))  # cast first, then 1 - alpha in the schedule's dtype
+        m_factor = _scalar_math.power(dt(float32_round(self.m_mul)), i)
         # (1 - alpha) * ((0.5 * M^i) * (1 + cos)): the two constants folded
-        decayed = (((dt(1) - alpha) * dt(0.5)) * _scalar_math.power(dt(self.m_mul), i)) * (
+        decayed = (((dt(1) - alpha) * dt(0.5)) * m_factor) * (
             dt(1.0) + _scalar_math.cos(dt(math.pi) * phi)) + alpha
         return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
 
