@@ -1,4 +1,4 @@
-"""Keras 3.15.1's own tests for Lion, Lamb, Ftrl, Adafactor (optimizers/<name>_test.py) and for the
+"""Keras 3.15.1's own tests for Lion, Lamb, Ftrl, Adafactor, Muon (optimizers/<name>_test.py) and for the
 schedules CosineDecay and CosineDecayRestarts (optimizers/schedules/learning_rate_schedule_test.py),
 run against the NumPy side, each named after its Keras test, with Keras's expected numbers and
 tolerances. Keras tests that are not here, or only in part, are listed in docs/keras_tests.md.
@@ -15,7 +15,7 @@ from scratch_vs_keras import scratch
 
 O = scratch.optimizers
 S = O.schedules
-CLASSES = {"lion": O.Lion, "lamb": O.Lamb, "ftrl": O.Ftrl, "adafactor": O.Adafactor}
+CLASSES = {"lion": O.Lion, "lamb": O.Lamb, "ftrl": O.Ftrl, "adafactor": O.Adafactor, "muon": O.Muon}
 
 
 def _f32(values):
@@ -118,6 +118,7 @@ def test_keras_clip_norm_and_clip_value(name):
                   l2_shrinkage_regularization_strength=0.01, beta=0.3)),
     ("adafactor", dict(learning_rate=0.5, beta_2_decay=-0.65, epsilon_1=1e-15, epsilon_2=1e-4,
                        clip_threshold=0.9, relative_step=False)),
+    ("muon", dict(learning_rate=0.5, epsilon=1e-5)),
 ])
 def test_keras_config(name, kwargs):
     """<name>_test.py::<Name>Test::test_config (the config round trip; keras.saving is Keras's):
@@ -132,6 +133,49 @@ def test_keras_config(name, kwargs):
     for k, v in kwargs.items():
         assert config[k] == v
         assert theirs.get_config()[k] == pytest.approx(v), k
+
+
+# -- muon_test.py::MuonTest ---------------------------------------------------------------------
+M = "muon_test.py::MuonTest::"
+
+
+def test_keras_muon_newton_schulz():
+    """muon_test.py::MuonTest::test_Newton_Schulz"""
+    output = O.Muon().orthogonalized(_f32([[0.2499, 0.9105], [0.2655, 0.8824]]))
+    np.testing.assert_allclose(output, [[-0.4422, 0.6457], [0.7285, 0.2968]], rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("kwargs, grads, start, expected, tolerance", [
+    pytest.param({}, [1.0, 6.0, 7.0, 2.0], [1.0, 2.0, 3.0, 4.0], [0.5, 1.5, 2.5, 3.5], 1e-4,
+                 id=M + "test_adamw_single_step"),
+    pytest.param(dict(learning_rate=0.5, weight_decay=0), [[1.0, 6.0], [7.0, 2.0]],
+                 [[1.0, 2.0], [3.0, 4.0]], [[0.988775, 1.887053], [2.873428, 3.97035]], 1e-2,
+                 id=M + "test_muon_single_step"),
+])
+def test_keras_muon_single_step(kwargs, grads, start, expected, tolerance):
+    """Keras calls ``update_step(grads, vars, 0.5)`` directly (no weight decay, no iteration)."""
+    optimizer, variable = O.Muon(**kwargs), _f32(start)
+    optimizer.build([variable])
+    optimizer.update_step(_f32(grads), variable, np.float32(0.5), 0)
+    np.testing.assert_allclose(variable, expected, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("kwargs, start", [
+    pytest.param(dict(weight_decay=0.01), [[1.0, 2.0], [3.0, 4.0]], id=M + "test_muon_weight_decay"),
+    pytest.param(dict(adam_weight_decay=0.01), 2.0, id=M + "test_adamw_weight_decay"),
+])
+def test_keras_muon_weight_decay(kwargs, start):
+    variable = _f32(start)
+    expected = variable - variable * 0.01
+    O.Muon(learning_rate=1.0, **kwargs)._apply_weight_decay([variable], np.float32(1.0))
+    np.testing.assert_allclose(variable, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_keras_muon_lr_adjust():
+    """muon_test.py::MuonTest::test_lr_adjust_none and ::test_lr_adjust_2d"""
+    np.testing.assert_allclose(O.Muon(rms_rate=None).lr_adjust(np.ones((4, 4))), np.ones((4, 4)))
+    np.testing.assert_allclose(O.Muon(rms_rate=0.2).lr_adjust(np.ones((4, 2))),
+                               np.ones((4, 2)) * 0.2 * 2, rtol=1e-6, atol=1e-6)
 
 
 # -- argument checks ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Lion, Lamb, Ftrl, Adafactor and the schedules CosineDecay (with warm-up) and CosineDecayRestarts
+"""Lion, Lamb, Ftrl, Adafactor, Muon and the schedules CosineDecay (with warm-up) and CosineDecayRestarts
 against real Keras 3.15.1 (issue 16, item 6), in float64:
 
 * updates given the same gradients, inside a ``tf.function`` as in ``fit``: <= 1e-12 relative
@@ -34,12 +34,18 @@ UPDATES = {
     "adafactor_options": lambda: O.Adafactor(0.5, beta_2_decay=-0.65, epsilon_1=1e-15,
                                              epsilon_2=1e-4, clip_threshold=0.9,
                                              relative_step=False, global_clipnorm=1.0),
+    "muon": lambda: O.Muon(0.01),
+    "muon_options": lambda: O.Muon(0.02, adam_beta_1=0.8, adam_beta_2=0.9, epsilon=1e-5,
+                                   adam_weight_decay=0.02, weight_decay=0.01, adam_lr_ratio=0.1,
+                                   momentum=0.9, ns_steps=3, nesterov=False, rms_rate=None,
+                                   muon_a=3.0, muon_b=-4.0, muon_c=2.0),
     "lamb_cosine_warmup": lambda: O.Lamb(S.CosineDecay(0.001, 8, alpha=0.1, warmup_target=0.02,
                                                        warmup_steps=4)),
     "lion_restarts": lambda: O.Lion(S.CosineDecayRestarts(0.01, 3, t_mul=1.5, m_mul=0.8)),
 }
-#: a kernel, a bias, a one-column kernel, a one-unit bias, a rank-3 tensor (Adafactor factors it)
-SHAPES = [(5, 4), (4,), (4, 1), (1,), (3, 2, 3)]
+#: a kernel, a bias, a one-column kernel, a one-unit bias, a rank-3 tensor (Adafactor factors it,
+#: Muon steps it with Adam), a wide kernel (Muon's iteration on the transpose)
+SHAPES = [(5, 4), (4,), (4, 1), (1,), (3, 2, 3), (2, 6)]
 
 
 @pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 1e-6)])
@@ -83,6 +89,7 @@ FITS = {
     "lamb": lambda: O.Lamb(0.01),
     "ftrl": lambda: O.Ftrl(0.2, l1_regularization_strength=0.001, l2_regularization_strength=0.01),
     "adafactor": lambda: O.Adafactor(0.05),
+    "muon": lambda: O.Muon(0.01),
     "adam_cosine_warmup": lambda: O.Adam(S.CosineDecay(0.001, 800, alpha=0.05, warmup_target=0.01,
                                                        warmup_steps=200)),
     "sgd_cosine_restarts": lambda: O.SGD(S.CosineDecayRestarts(0.1, 100, t_mul=1.5, m_mul=0.9,
@@ -124,7 +131,7 @@ def test_fit_matches_keras_for_1024_steps(name, data):
     assert np.max(np.abs(trained - start)) > 1e-3
 
 
-@pytest.mark.parametrize("name", ["lion", "lamb", "ftrl", "adafactor"])
+@pytest.mark.parametrize("name", ["lion", "lamb", "ftrl", "adafactor", "muon"])
 def test_gradients_of_every_step_match_keras(name, data):
     x, y = data
     run = train_side_by_side(_model(FITS[name]()), x[:40], y[:40], epochs=2, batch_size=BATCH,
@@ -184,7 +191,7 @@ def test_restarts_with_shrinking_periods_refuse_the_steps_keras_makes_nan():
         schedule(1000)
 
 
-@pytest.mark.parametrize("name", ["lion", "lamb", "ftrl", "adafactor"])
+@pytest.mark.parametrize("name", ["lion", "lamb", "ftrl", "adafactor", "muon"])
 def test_string_names_give_keras_defaults(name):
     import keras
 
@@ -205,6 +212,11 @@ def test_string_names_give_keras_defaults(name):
 
 def test_row_wise_gradients_are_refused_with_the_fix():
     rows = O.SparseRows(np.array([0, 2]), np.ones((2, 3)), (4, 3))
-    for cls in (O.Lion, O.Lamb, O.Ftrl, O.Adafactor):
+    for cls in (O.Lion, O.Lamb, O.Ftrl, O.Adafactor, O.Muon):
         with pytest.raises(ValueError, match=f"{cls.__name__} takes dense gradients only.*Adam"):
             cls().apply([rows], [np.zeros((4, 3))])
+
+
+def test_muon_refuses_exclude_layers_with_the_fix():
+    with pytest.raises(ValueError, match="`exclude_layers` matches variable paths.*Leave it None"):
+        O.Muon(exclude_layers=["last"])

@@ -15,6 +15,7 @@ from .base import Optimizer
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .muon import Muon
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -33,6 +34,7 @@ ALL = {
     "lamb": Lamb,
     "ftrl": Ftrl,
     "adafactor": Adafactor,
+    "muon": Muon,
 }
 
 
@@ -44,4 +46,4 @@ def get(identifier):
 
 
 __all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Lion",
-           "Lamb", "Ftrl", "Adafactor", "Optimizer", "SparseRows", "get", "schedules"]
+           "Lamb", "Ftrl", "Adafactor", "Muon", "Optimizer", "SparseRows", "get", "schedules"]
