@@ -48,8 +48,12 @@ UPDATES = {
 SHAPES = [(5, 4), (4,), (4, 1), (1,), (3, 2, 3), (2, 6)]
 
 
-@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 1e-6)])
-@pytest.mark.parametrize("name", sorted(UPDATES))
+#: float64 for every set-up, float32 for each optimizer's defaults (Keras's float32 arithmetic)
+CASES = [(n, "float64", 1e-12) for n in sorted(UPDATES)] + [
+    (n, "float32", 1e-6) for n in ["adafactor", "ftrl", "lamb", "lion", "muon"]]
+
+
+@pytest.mark.parametrize("name, dtype, tolerance", CASES)
 def test_updates_match_keras(name, dtype, tolerance, rng):
     import keras
     import tensorflow as tf
@@ -134,8 +138,8 @@ def test_fit_matches_keras_for_1024_steps(name, data):
 @pytest.mark.parametrize("name", ["lion", "lamb", "ftrl", "adafactor", "muon"])
 def test_gradients_of_every_step_match_keras(name, data):
     x, y = data
-    run = train_side_by_side(_model(FITS[name]()), x[:40], y[:40], epochs=2, batch_size=BATCH,
-                             record_gradients=True)
+    run = train_side_by_side(_model(FITS[name]()), x[:24], y[:24], epochs=1, batch_size=BATCH,
+                             record_gradients=True)  # 3 steps, each step's gradients compared
     table = run.verdict_table().set_index("quantity")
     assert table.loc["gradients, every step", "worst_rel_diff"] <= 1e-12
     assert table.loc["weights, final", "worst_rel_diff"] <= 1e-12
