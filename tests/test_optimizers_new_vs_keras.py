@@ -48,6 +48,9 @@ UPDATES = {
 SHAPES = [(5, 4), (4,), (4, 1), (1,), (3, 2, 3), (2, 6)]
 
 
+#: element-wise rules with no sum inside: equal to Keras bit for bit in float64 (Lamb, Adafactor and
+#: Muon sum over tensors, in another order than TensorFlow; Ftrl's pow(x, 0.2) is Eigen's)
+BIT_FOR_BIT = {"lion", "lion_options", "lion_restarts", "ftrl", "ftrl_fixed_rate"}
 #: float64 for every set-up, float32 for each optimizer's defaults (Keras's float32 arithmetic)
 CASES = [(n, "float64", 1e-12) for n in sorted(UPDATES)] + [
     (n, "float32", 1e-6) for n in ["adafactor", "ftrl", "lamb", "lion", "muon"]]
@@ -83,6 +86,29 @@ def test_updates_match_keras(name, dtype, tolerance, rng):
     assert all(w.dtype == dtype for w in our_w)
     assert max(np.max(np.abs(a - b)) for a, b in zip(our_w, w0)) > 1e-3  # the steps moved weights
     assert worst <= tolerance, worst
+    if dtype == "float64" and name in BIT_FOR_BIT:
+        assert worst == 0.0, worst
+
+
+def test_lion_momentum_equals_keras_bit_for_bit(rng):
+    """Lion's weights see the momentum only through a sign, which hides a last-bit difference in
+    beta: its momentum itself is compared."""
+    import keras
+    import tensorflow as tf
+
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    ours = O.Lion(0.01, beta_1=0.7, beta_2=0.9)
+    theirs = keras_optimizer(ours)
+    w0 = [rng.normal(size=s) for s in SHAPES[:2]]
+    our_w, their_w = [w.copy() for w in w0], [keras.Variable(w.copy()) for w in w0]
+    apply = tf.function(lambda grads: theirs.apply(grads, their_w))
+    for _ in range(5):
+        g = [rng.normal(size=s) for s in SHAPES[:2]]
+        ours.apply([a.copy() for a in g], our_w)
+        apply([tf.constant(a) for a in g])
+    for mine, keras_m in zip(ours.momentums, theirs._momentums):
+        np.testing.assert_array_equal(mine, keras_m.numpy())
 
 
 # -- whole runs through model.fit ---------------------------------------------------------------
