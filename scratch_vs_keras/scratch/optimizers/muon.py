@@ -1,4 +1,4 @@
-"""Muon (Jordan et al., 2024; with Moonlight's step scaling, Liu et al., 2025), as ``keras.optimizers.Muon``."""
+"""Muon (Jordan et al., 2024; Moonlight's step scaling, Liu et al., 2025), as ``keras.optimizers.Muon``."""
 
 import numpy as np
 
