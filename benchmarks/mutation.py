@@ -199,16 +199,10 @@ MUTANTS = [
       "Nadam's 0.96 not rounded through float32 as Keras does",
       T_OPT + "[nadam]"),
     M("weight_decay_after_update", "scratch/optimizers/base.py",
-      "        if self.weight_decay is not None:\n"
-      "            wd = float32_round(self.weight_decay)\n"
-      "            for w in variables:\n"
-      "                w -= w * wd * lr\n"
+      "        self._apply_weight_decay(variables, lr)\n"
       "        self._update_all(grads, variables, lr)\n",
       "        self._update_all(grads, variables, lr)\n"
-      "        if self.weight_decay is not None:\n"
-      "            wd = float32_round(self.weight_decay)\n"
-      "            for w in variables:\n"
-      "                w -= w * wd * lr\n",
+      "        self._apply_weight_decay(variables, lr)\n",
       "decoupled weight decay applied after the update instead of before",
       T_OPT + "[adamw]"),
     M("clipnorm_always_rescales", "scratch/optimizers/base.py",

@@ -39,7 +39,8 @@ OPTIONS = [
     ("--batch-size", "batch_size", dict(type=int, metavar="N", help="rows per step, at most the "
                                         "training rows (default: usually 32)"), DATA, None),
     ("--optimizer", "optimizer", dict(metavar="NAME", help="sgd, rmsprop, adagrad, adadelta, adam, "
-                                      "adamw, adamax, nadam (default: each experiment's own)"),
+                                      "adamw, adamax, nadam, lion, lamb, ftrl, adafactor, muon "
+                                      "(default: each experiment's own)"),
      RUNS | {"train"}, None),
     ("--dtype", "dtype", dict(choices=["float64", "float32"], help="float type of both sides "
                               "(default float64, for round-off-level checks)"), DATA, "float64"),

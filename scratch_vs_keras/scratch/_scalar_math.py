@@ -7,12 +7,13 @@ Keras turns a Python float constant into a tensor through float32 (``ops.cast(c,
 enters its power as 0.8999999761...; :func:`float32_round` is that rounding, the package's one
 spelling of it.
 
-On a scalar, TensorFlow calls the C library's ``powf``/``cosf`` (float32) and ``pow``/``cos``
-(float64), and flushes float32 subnormal results to zero. NumPy's own float32 ``power`` differs
-from ``powf`` in the last bit for about one argument in five, which is enough to move a
-learning-rate schedule (Keras evaluates schedules in float32) and so a whole training run by
-more than 1e-10. These helpers call the C library directly; where it cannot be loaded they fall
-back to double precision rounded to float32, which agrees except in rare double-rounding cases.
+On a scalar, TensorFlow calls the C library's ``powf``/``cosf``/``logf`` (float32) and
+``pow``/``cos``/``log`` (float64), and flushes float32 subnormal results to zero. NumPy's own
+float32 ``power`` differs from ``powf`` in the last bit for about one argument in five, which is
+enough to move a learning-rate schedule (Keras evaluates schedules in float32) and so a whole
+training run by more than 1e-10. These helpers call the C library directly; where it cannot be
+loaded they fall back to double precision rounded to float32, which agrees except in rare
+double-rounding cases.
 """
 
 import ctypes
@@ -36,16 +37,17 @@ def _load_libm():
             continue
         try:
             lib = ctypes.CDLL(name)
-            powf, cosf = lib.powf, lib.cosf
+            powf, cosf, logf = lib.powf, lib.cosf, lib.logf
         except (OSError, AttributeError):
             continue
         powf.restype, powf.argtypes = ctypes.c_float, [ctypes.c_float, ctypes.c_float]
-        cosf.restype, cosf.argtypes = ctypes.c_float, [ctypes.c_float]
-        return powf, cosf
-    return None, None
+        for f in (cosf, logf):
+            f.restype, f.argtypes = ctypes.c_float, [ctypes.c_float]
+        return powf, cosf, logf
+    return None, None, None
 
 
-_powf, _cosf = _load_libm()
+_powf, _cosf, _logf = _load_libm()
 
 
 def _flush32(v):
@@ -96,3 +98,12 @@ def cos(x):
             return _flush32(_cosf(x))
         return _flush32(math.cos(float(x)))
     return np.float64(math.cos(float(x)))
+
+
+def log(x):
+    """``log(x)`` for a NumPy float scalar, as TensorFlow's scalar ``Log``."""
+    if isinstance(x, np.float32):
+        if _logf is not None:
+            return _flush32(_logf(x))
+        return _flush32(math.log(float(x)))
+    return np.float64(math.log(float(x)))

@@ -5,12 +5,17 @@
 
 from . import schedules
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from ..sparse import SparseRows
 from .base import Optimizer
+from .ftrl import Ftrl
+from .lamb import Lamb
+from .lion import Lion
+from .muon import Muon
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -25,6 +30,11 @@ ALL = {
     "adamw": AdamW,
     "adamax": Adamax,
     "nadam": Nadam,
+    "lion": Lion,
+    "lamb": Lamb,
+    "ftrl": Ftrl,
+    "adafactor": Adafactor,
+    "muon": Muon,
 }
 
 
@@ -35,5 +45,5 @@ def get(identifier):
     return lookup(identifier, ALL, "optimizer", "optimizer")()
 
 
-__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam",
-           "Optimizer", "SparseRows", "get", "schedules"]
+__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Lion",
+           "Lamb", "Ftrl", "Adafactor", "Muon", "Optimizer", "SparseRows", "get", "schedules"]

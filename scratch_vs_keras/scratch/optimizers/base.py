@@ -95,12 +95,15 @@ class Optimizer:
             self.build(variables)
         grads = self._clip_gradients(grads, tensors)
         lr = variables[0].dtype.type(self.learning_rate)  # Keras: ops.cast(lr, variable.dtype)
+        self._apply_weight_decay(variables, lr)
+        self._update_all(grads, variables, lr)
+        self.iterations += 1
+
+    def _apply_weight_decay(self, variables, lr):
         if self.weight_decay is not None:
             wd = float32_round(self.weight_decay)
             for w in variables:
                 w -= w * wd * lr
-        self._update_all(grads, variables, lr)
-        self.iterations += 1
 
     def _update_all(self, grads, variables, lr):
         for i, (g, w) in enumerate(zip(grads, variables)):

@@ -11,7 +11,10 @@ model, and the optimizer then casts the float32 value up. The schedules here do 
   with :math:`s` = steps per epoch and ``staircase=True``);
 * PiecewiseConstantDecay: ``values[i]`` for :math:`b_{i-1} < t \le b_i`;
 * PolynomialDecay: :math:`(\eta_0 - \eta_{end})(1 - \min(t, s)/s)^p + \eta_{end}`;
-* CosineDecay: :math:`\eta_0\,[(1-\alpha)\tfrac12(1 + \cos(\pi \min(t, s)/s)) + \alpha]`.
+* CosineDecay: :math:`\eta_0\,[(1-\alpha)\tfrac12(1 + \cos(\pi \min(t, s)/s)) + \alpha]`, optionally
+  after a linear warm-up;
+* CosineDecayRestarts: the cosine restarted, each period :math:`T` times longer and starting
+  :math:`M` times lower.
 
 ``model.fit`` evaluates the schedule inside a ``tf.function``, whose graph optimizer (Grappler)
 rewrites the arithmetic before it runs: a division by a constant becomes a multiplication by the
@@ -27,6 +30,7 @@ import math
 import numpy as np
 
 from .. import _scalar_math
+from .._scalar_math import float32_round
 from .._validation import check_number, check_positive_int, lookup
 
 
@@ -163,25 +167,123 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 class CosineDecay(LearningRateSchedule):
-    r""":math:`\eta_t = \eta_0 [(1 - \alpha)\tfrac12(1 + \cos(\pi \min(t, s)/s)) + \alpha]` (no warm-up)."""
+    r"""Cosine decay from :math:`\eta_0` to :math:`\alpha\eta_0` over :math:`s` steps, after an optional
+    linear warm-up of :math:`w` steps from :math:`\eta_0` to :math:`\eta_w` (``warmup_target``):
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0):
-        self.initial_learning_rate = _check_lr(initial_learning_rate)
+    .. math::
+        \eta_t = \begin{cases}
+            \eta_0 + (\eta_w - \eta_0)\, t / w & t < w \text{ (warm-up)} \\
+            \hat\eta\, [(1 - \alpha)\tfrac12(1 + \cos(\pi \tau / s)) + \alpha],
+                \ \tau = \min(t, w + s) - w & \text{else}
+        \end{cases}
+
+    with :math:`\hat\eta = \eta_w` after a warm-up and :math:`\hat\eta = \eta_0`, :math:`w = 0`
+    without one (``warmup_target=None``).
+
+    Args:
+        initial_learning_rate: :math:`\eta_0` (> 0; with a warm-up it may be 0).
+        decay_steps: :math:`s`, the length of the cosine (> 0).
+        alpha: the final rate as a fraction of :math:`\hat\eta`, in [0, 1] (default 0).
+        warmup_target: :math:`\eta_w` (> 0), the rate reached after the warm-up; None for no warm-up.
+        warmup_steps: :math:`w` (>= 0), the warm-up's length (default 0).
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None,
+                 warmup_steps=0):
+        self.warmup_target = check_number(warmup_target, "warmup_target", low=0, closed="neither",
+                                          allow_none=True)
+        self.warmup_steps = check_number(warmup_steps, "warmup_steps", low=0, integer=True)
+        # Keras's own test warms up from 0
+        self.initial_learning_rate = (_check_lr(initial_learning_rate) if warmup_target is None
+                                      else check_number(initial_learning_rate,
+                                                        "initial_learning_rate", low=0))
         self.decay_steps = check_positive_int(decay_steps, "decay_steps")
         self.alpha = check_number(alpha, "alpha", low=0, high=1)
 
     def __call__(self, step):
         dt = self._dtype(self.initial_learning_rate)
-        s = dt(self.decay_steps)
-        # pi * (min(t, s) / s): the division rewritten, then the two constants folded
-        angle = (dt(math.pi) * self._reciprocal(dt, self.decay_steps)) * np.minimum(dt(step), s)
-        # (1 - alpha) * (0.5 * (1 + cos)): the two constants folded
-        decayed = (dt(1 - self.alpha) * dt(0.5)) * (dt(1.0) + _scalar_math.cos(angle)) + dt(self.alpha)
-        return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
+        t, s = dt(step), dt(self.decay_steps)
+        if self.warmup_target is None:
+            # pi * (min(t, s) / s): the division rewritten, then the two constants folded
+            angle = (dt(math.pi) * self._reciprocal(dt, self.decay_steps)) * np.minimum(t, s)
+            # (1 - alpha) * (0.5 * (1 + cos)): the two constants folded
+            decayed = (dt(1 - self.alpha) * dt(0.5)) * (dt(1.0) + _scalar_math.cos(angle)) + dt(self.alpha)
+            return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
+        # With a warm-up Keras picks the phase with a ``cond``; the graph rewrites do not reach
+        # inside its branches, so both phases are computed as written.
+        w, eta_0 = dt(self.warmup_steps), dt(self.initial_learning_rate)
+        eta_w = dt(float32_round(self.warmup_target))  # ops.cast: float32 first, also in float64
+        t = np.minimum(t, s + w)
+        if t < w:
+            return (eta_w - eta_0) * (t / w) + eta_0
+        cosine = dt(0.5) * (dt(1.0) + _scalar_math.cos(dt(math.pi) * ((t - w) / s)))
+        return _scalar_math.flush(eta_w * (dt(1 - self.alpha) * cosine + dt(self.alpha)))
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "alpha": self.alpha}
+                "alpha": self.alpha, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    r"""Cosine decay with warm restarts (SGDR, Loshchilov and Hutter, 2017): period :math:`i`
+    lasts :math:`s\,T^i` steps and starts at :math:`\eta_0 M^i`.
+
+    With :math:`f = t/s` (``first_decay_steps`` :math:`s`), the period :math:`i` and the fraction
+    :math:`\phi \in [0, 1)` of it done are
+
+    .. math::
+        i = \lfloor \log(1 - f(1 - T)) / \log T \rfloor, \quad
+        \phi = \frac{f - (1 - T^i)/(1 - T)}{T^i} \qquad (i = \lfloor f\rfloor,\ \phi = f - i
+        \text{ for } T = 1),
+
+    and :math:`\eta_t = \eta_0\,[(1 - \alpha)\,\tfrac12 M^i (1 + \cos \pi\phi) + \alpha]`.
+
+    Args:
+        initial_learning_rate: :math:`\eta_0` (> 0).
+        first_decay_steps: :math:`s`, the first period's length (> 0).
+        t_mul: :math:`T` (> 0), each period's length over the previous one's (default 2).
+        m_mul: :math:`M` (>= 0), each period's starting rate over the previous one's (default 1).
+        alpha: the rate at the end of a period, as a fraction of its start, in [0, 1] (default 0).
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0):
+        self.initial_learning_rate = _check_lr(initial_learning_rate)
+        self.first_decay_steps = check_positive_int(first_decay_steps, "first_decay_steps")
+        self.t_mul = check_number(t_mul, "t_mul", low=0, closed="neither")
+        self.m_mul = check_number(m_mul, "m_mul", low=0)
+        self.alpha = check_number(alpha, "alpha", low=0, high=1)
+
+    def __call__(self, step):
+        dt = self._dtype(self.initial_learning_rate)
+        T = dt(float32_round(self.t_mul))  # ops.cast, as m_mul and alpha: float32 first
+        f = dt(step) * self._reciprocal(dt, self.first_decay_steps)  # t / s, rewritten
+        # i and phi come out of a ``cond`` in Keras: computed as written (no graph rewrites)
+        if T == 1:
+            i = np.floor(f)
+            phi = f - i
+        else:
+            remaining = dt(1.0) - f * (dt(1.0) - T)
+            if remaining <= 0:
+                raise ValueError(
+                    f"CosineDecayRestarts with t_mul={self.t_mul} < 1 has no learning rate from step "
+                    f"first_decay_steps / (1 - t_mul) = {self.first_decay_steps / (1 - self.t_mul):g} "
+                    f"on (Keras returns NaN there); received step {step}. Use t_mul >= 1."
+                )
+            i = np.floor(_scalar_math.log(remaining) / _scalar_math.log(T))
+            T_i = _scalar_math.power(T, i)
+            phi = (f - (dt(1.0) - T_i) / (dt(1.0) - T)) / T_i
+        alpha = dt(float32_round(self.alpha))  # cast first, then 1 - alpha in the schedule's dtype
+        m_factor = _scalar_math.power(dt(float32_round(self.m_mul)), i)
+        # (1 - alpha) * ((0.5 * M^i) * (1 + cos)): the two constants folded
+        decayed = (((dt(1) - alpha) * dt(0.5)) * m_factor) * (
+            dt(1.0) + _scalar_math.cos(dt(math.pi) * phi)) + alpha
+        return _scalar_math.flush(dt(self.initial_learning_rate) * decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self.t_mul,
+                "m_mul": self.m_mul, "alpha": self.alpha}
 
 
 ALL = {
@@ -190,6 +292,7 @@ ALL = {
     "piecewise_constant_decay": PiecewiseConstantDecay,
     "polynomial_decay": PolynomialDecay,
     "cosine_decay": CosineDecay,
+    "cosine_decay_restarts": CosineDecayRestarts,
 }
 
 
