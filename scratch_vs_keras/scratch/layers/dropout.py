@@ -88,5 +88,11 @@ class Dropout(Layer):
             return [], grad
         return [], np.where(cache.keep, grad * cache.scale, grad.dtype.type(0.0))
 
+    def training_state(self):
+        return self.draws
+
+    def restore_training_state(self, state):
+        self.draws = state
+
     def __repr__(self):
         return f"Dropout({self.rate}, seed={self.seed}, name={self.name!r})"
