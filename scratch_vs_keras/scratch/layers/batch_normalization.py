@@ -27,6 +27,9 @@ from .base import Layer
 def check_feature_axis(axis, layer):
     """``axis`` as Keras's int when it names the features of a ``(B, n)`` input (-1 or 1, or a
     one-element list of it), else a ValueError naming it."""
+    if not isinstance(axis, (int, list, tuple)) or isinstance(axis, bool):
+        raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis' of "
+                        f"{layer}, but received: {axis!r}; use axis=-1 (the features).")
     value = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
     if isinstance(value, bool) or value not in (-1, 1):
         raise ValueError(
