@@ -341,9 +341,9 @@ def _check_fd_arguments(fd_step, fd_max_entries):
 
 
 def draws_masks(model):
-    """Whether a training pass of ``model`` draws random masks (a Dropout layer with rate > 0),
-    so that two passes on one batch differ."""
-    return any(layer.takes_training and getattr(layer, "rate", 0) for layer in model.layers)
+    """Whether a training pass of ``model`` draws random numbers (a Dropout layer with rate > 0,
+    a GaussianNoise layer with stddev > 0), so that two passes on one batch differ."""
+    return any(layer.draws_in_training for layer in model.layers)
 
 
 def _add_state_rows(add, model, keras_model, tol):

@@ -134,11 +134,14 @@ def _keras_embedding(layer, keras):
     )
 
 
-def _keras_dropout(layer, keras):
-    """Keras's own ``Dropout`` with the layer's seed, its seed state moved on by the masks the
-    NumPy layer has drawn already, so both draw the same next mask."""
-    twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
-    if layer.rate > 0:
+def _keras_seeded(layer, keras):
+    """Keras's own ``Dropout`` or ``GaussianNoise`` with the layer's seed, its seed state moved on
+    by the draws the NumPy layer has made already, so both draw the same next mask or noise."""
+    if isinstance(layer, s_layers.Dropout):
+        twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
+    else:
+        twin = keras.layers.GaussianNoise(layer.stddev, seed=layer.seed, name=layer.name)
+    if layer.draws_in_training:  # Keras makes no seed generator for rate 0 or stddev 0
         twin.seed_generator.state.assign(np.array([layer.seed, layer.draws], dtype="int64"))
     return twin
 
@@ -163,14 +166,16 @@ KERAS_LAYERS = {
     s_layers.Embedding: _keras_embedding,
     s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
     s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
-    s_layers.Dropout: _keras_dropout,
+    s_layers.Dropout: _keras_seeded,
+    s_layers.GaussianNoise: _keras_seeded,
     s_layers.BatchNormalization: _keras_normalization,
     s_layers.LayerNormalization: _keras_normalization,
 }
 
 
 def training_states(keras_model):
-    """The variables a call with ``training=True`` moves on: each ``Dropout``'s seed state
+    """The variables a call with ``training=True`` moves on: each ``Dropout``'s and
+    ``GaussianNoise``'s seed state
     ``(seed, draws)`` and each ``BatchNormalization``'s moving statistics (Keras's
     ``non_trainable_variables``). A measurement that calls the model in training mode restores
     them, so that it sees the mask the next training step draws and leaves the run's masks and

@@ -92,6 +92,9 @@ class Layer:
     #: whether ``forward`` takes ``training`` (True in ``fit``'s passes, False at inference), as
     #: Keras's ``call(inputs, training)``: ``Dropout`` behaves differently in the two
     takes_training = False
+    #: whether a training-mode ``forward`` draws random numbers (``Dropout``, ``GaussianNoise``),
+    #: so that two training passes on one batch differ
+    draws_in_training = False
 
     def __init__(self, name=None):
         self.name = name
