@@ -109,3 +109,25 @@ def test_one_batch_comparison_sees_one_noise_on_both_sides():
 def test_bad_stddev_is_refused_with_the_argument_named():
     with pytest.raises(ValueError, match="stddev"):
         GaussianNoise(-0.1)
+
+
+# Keras 3.15.1's own tests: keras/src/layers/regularization/gaussian_noise_test.py
+GN = "gaussian_noise_test.py::GaussianNoiseTest::"
+
+
+def test_keras_gaussian_noise_basics():
+    """gaussian_noise_test.py::GaussianNoiseTest::test_gaussian_noise_basics (shapes and counts;
+    Keras's seed-generator count is the layer's one seed state)"""
+    layer = GaussianNoise(0.2)
+    layer.build((3,), np.dtype("float64"), np.random.default_rng(0))
+    out, _ = layer.forward(np.ones((2, 3)), training=True)
+    assert out.shape == (2, 3)
+    assert layer.weights == [] and layer.non_trainable_weights == [] and layer.penalty() == 0.0
+    assert layer.draws == 1 and layer.seed is not None
+
+
+def test_keras_gaussian_noise_correctness():
+    """gaussian_noise_test.py::GaussianNoiseTest::test_gaussian_noise_correctness"""
+    layer = GaussianNoise(0.3, seed=1337)
+    out, _ = layer.forward(np.ones((20, 500)), training=True)
+    np.testing.assert_allclose(np.std(out), 0.3, atol=0.02)
