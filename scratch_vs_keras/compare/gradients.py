@@ -372,6 +372,10 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         fd_step: the finite-difference step, in ``FD_STEP_RANGE`` (default 1e-6).
         fd_max_entries: check at most this many entries per tensor by finite differences.
 
+    The rows: each layer's output (``forward``), the loss, each non-trainable weight after the
+    pass moved it (``state``: BatchNormalization's moving statistics), each gradient, and the
+    finite differences.
+
     Returns a :class:`GradientComparison`; ``str()`` of it is a readable table with a verdict. A
     finite-difference row whose tensor had fewer than ``FD_MIN_COMPARED`` of its examined entries
     away from kinks is "not checked", and the comparison is then not a MATCH.
