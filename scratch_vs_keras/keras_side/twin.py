@@ -311,11 +311,14 @@ def copy_weights(source, target):
     if isinstance(target, Model):
         target.set_weights([by_name[n] for n in target.weight_names()])
     else:
-        variables = keras_variables(target)
-        missing = [n for n in variables if n not in by_name]
+        missing = [n for n in keras_weight_names(target) if n not in by_name]
         if missing:
             raise ValueError(f"No source weights for {missing}; the two models' layers differ.")
-        for n, v in variables.items():
+        # non-trainable weights (moving statistics) where the source has them: a Keras layer's
+        # own state the NumPy model does not describe is left as Keras made it
+        for n, v in keras_variables(target).items():
+            if n not in by_name:
+                continue
             if tuple(v.shape) != by_name[n].shape:
                 raise ValueError(f"Weight {n} has shape {tuple(v.shape)} in Keras but "
                                  f"{by_name[n].shape} in the source.")
