@@ -255,7 +255,7 @@ def summary_status(statuses):
 
 
 def summed_magnitudes(model, x, y):
-    r"""Per weight tensor (``get_weights`` order), the largest entry of the sum of the magnitudes
+    r"""Per trainable weight tensor (the gradients' order), the largest entry of the sum of the magnitudes
     of the terms its batch gradient adds up: :math:`|X|^T|\delta|` for a kernel,
     :math:`\mathbf 1^T|\delta|` for a bias (plus the penalty gradient's magnitude); 0 for other
     layers' weights.
@@ -286,7 +286,7 @@ def summed_magnitudes(model, x, y):
 
 def gradient_differences(model, x, y, grads, reference):
     """Per weight tensor, ``(rel_diff, note)`` of ``grads`` against ``reference`` (both in
-    ``get_weights`` order, computed on the batch ``x, y`` at the same weights).
+    the gradients' order, computed on the batch ``x, y`` at the same weights).
 
     A Dense weight is measured relative to the larger of its own largest entry and its summed
     terms' magnitude (:func:`summed_magnitudes`), since two correct programs may add the terms in

@@ -46,12 +46,12 @@ from .weight_buffer import WeightBuffer
 #: One forward and backward pass on a batch (:meth:`Model.trace`): the checked ``x`` and ``y``;
 #: per layer its ``caches`` (a Dense layer's ``(x, z, a)``) and ``outputs`` (by layer name); the
 #: ``loss`` :math:`J` (penalties included); ``gradients`` :math:`\partial J/\partial w` in
-#: ``get_weights`` order (dense arrays), ``raw_gradients`` as the layers return them (an
+#: ``trainable_weight_names`` order (dense arrays), ``raw_gradients`` as the layers return them (an
 #: Embedding's as ``sparse.SparseRows``); ``deltas``, each Dense layer's sensitivity
 #: :math:`\delta^{(l)} = \partial J/\partial Z^{(l)}`, shape ``(B, units)`` (the lecture's
 #: :math:`\mathbf V^{(l)}` transposed), in layer order; ``y_pred``, the model's output. (The
-#: gradients follow :meth:`Model.trainable_weight_names`, the same as ``get_weights`` unless a
-#: layer has non-trainable weights such as BatchNormalization's moving statistics.)
+#: gradients' order is ``get_weights``'s unless a layer has non-trainable weights, such as
+#: BatchNormalization's moving statistics, which have no gradient.)
 Trace = namedtuple("Trace", ["x", "y", "caches", "outputs", "loss", "gradients", "raw_gradients",
                              "deltas", "y_pred"])
 
@@ -232,7 +232,7 @@ class Model(Trainer):
     def trace(self, x, y):
         r"""One forward and backward pass on the batch ``(x, y)``, every intermediate kept: a
         :data:`Trace` with the caches, each layer's output, the loss :math:`J`, the gradients in
-        ``get_weights`` order and each Dense layer's sensitivity
+        ``trainable_weight_names`` order and each Dense layer's sensitivity
         :math:`\delta^{(l)} = \partial J/\partial Z^{(l)}`. ``x``, ``y`` are checked (:meth:`prepare`).
         """
         x, y = self.prepare(x, y)
