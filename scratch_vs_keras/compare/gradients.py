@@ -47,10 +47,10 @@ def keras_trace(keras_model, x, y, outputs=True):
 
     tf = tensorflow()
 
-    from ..keras_side import keras_weight_names, seed_states
+    from ..keras_side import keras_weight_names, training_states
 
     x_t, y_t = _constant(x), tf.constant(y)
-    states = seed_states(keras_model)
+    states = training_states(keras_model)
     before = [s.numpy() for s in states]  # the layer outputs below see the same dropout mask
     with tf.GradientTape() as tape:
         y_pred = keras_model(x_t, training=True)
@@ -112,16 +112,16 @@ def finite_difference_gradients(model, x, y, step=1e-6, max_entries=None, seed=0
         else np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    base = m.loss_of_batch(x, y)
+    base = m.loss_of_batch(x, y, training=True)
 
     def losses(flat, idx, h):
         plus, minus = np.empty(idx.size), np.empty(idx.size)
         for j, i in enumerate(idx):
             orig = flat[i]
             flat[i] = orig + h
-            plus[j] = m.loss_of_batch(x, y)
+            plus[j] = m.loss_of_batch(x, y, training=True)
             flat[i] = orig - h
-            minus[j] = m.loss_of_batch(x, y)
+            minus[j] = m.loss_of_batch(x, y, training=True)
             flat[i] = orig
         return plus, minus
 
@@ -255,7 +255,7 @@ def summary_status(statuses):
 
 
 def summed_magnitudes(model, x, y):
-    r"""Per weight tensor (``get_weights`` order), the largest entry of the sum of the magnitudes
+    r"""Per trainable weight tensor (the gradients' order), the largest entry of the sum of the magnitudes
     of the terms its batch gradient adds up: :math:`|X|^T|\delta|` for a kernel,
     :math:`\mathbf 1^T|\delta|` for a bias (plus the penalty gradient's magnitude); 0 for other
     layers' weights.
@@ -267,7 +267,8 @@ def summed_magnitudes(model, x, y):
     """
     from ..scratch.layers import Dense
 
-    trace = model.trace(x, y)
+    with model.keeping_state():
+        trace = model.trace(x, y)
     deltas, caches = list(trace.deltas), trace.caches
     scales = []
     for layer, cache in zip(model.layers, caches):
@@ -285,7 +286,7 @@ def summed_magnitudes(model, x, y):
 
 def gradient_differences(model, x, y, grads, reference):
     """Per weight tensor, ``(rel_diff, note)`` of ``grads`` against ``reference`` (both in
-    ``get_weights`` order, computed on the batch ``x, y`` at the same weights).
+    the gradients' order, computed on the batch ``x, y`` at the same weights).
 
     A Dense weight is measured relative to the larger of its own largest entry and its summed
     terms' magnitude (:func:`summed_magnitudes`), since two correct programs may add the terms in
@@ -340,9 +341,22 @@ def _check_fd_arguments(fd_step, fd_max_entries):
 
 
 def draws_masks(model):
-    """Whether a training pass of ``model`` draws random masks (a Dropout layer with rate > 0),
-    so that two passes on one batch differ."""
-    return any(layer.takes_training and getattr(layer, "rate", 0) for layer in model.layers)
+    """Whether a training pass of ``model`` draws random numbers (a Dropout layer with rate > 0,
+    a GaussianNoise layer with stddev > 0), so that two passes on one batch differ."""
+    return any(layer.draws_in_training for layer in model.layers)
+
+
+def _add_state_rows(add, model, keras_model, tol):
+    """One "state" row per non-trainable weight (BatchNormalization's moving statistics), both
+    sides after their one training pass moved them."""
+    from ..keras_side import keras_variables
+
+    trainable = set(model.trainable_weight_names())
+    theirs = keras_variables(keras_model)
+    for name, value in zip(model.weight_names(), model.get_weights()):
+        if name not in trainable:
+            layer, tensor = name.split("/")
+            add(layer, tensor, "state", value, theirs[name].numpy(), tol)
 
 
 def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd_step=1e-6,
@@ -357,6 +371,10 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         finite_differences: also check the NumPy gradients against central differences.
         fd_step: the finite-difference step, in ``FD_STEP_RANGE`` (default 1e-6).
         fd_max_entries: check at most this many entries per tensor by finite differences.
+
+    The rows: each layer's output (``forward``), the loss, each non-trainable weight after the
+    pass moved it (``state``: BatchNormalization's moving statistics), each gradient, and the
+    finite differences.
 
     Returns a :class:`GradientComparison`; ``str()`` of it is a readable table with a verdict. A
     finite-difference row whose tensor had fewer than ``FD_MIN_COMPARED`` of its examined entries
@@ -394,7 +412,8 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
         add(name, "activation" if name in dense_names(model) else "output", "forward", out,
             k_outputs[name], step_tol)
     add("model", "loss", "loss", loss, k_loss, step_tol)
-    names = model.weight_names()
+    _add_state_rows(add, model, keras_model, step_tol)
+    names = model.trainable_weight_names()
     k_grads = [k_grads[n] for n in names]
     for name, g, kg, (r, note) in zip(names, grads, k_grads,
                                       gradient_differences(model, x, y, grads, k_grads)):
@@ -403,7 +422,8 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
 
     if finite_differences:
         fd, m64 = finite_difference_gradients(model, x, y, step=fd_step, max_entries=fd_max_entries)
-        _, grads64 = m64.loss_and_gradients(x, y)
+        with m64.keeping_state():
+            _, grads64 = m64.loss_and_gradients(x, y)
         fd_tol = tolerance("finite_difference", "float64")
         # Central differences carry round-off noise of about eps*|J|/h; a gradient tensor smaller
         # than 1e6 times that cannot be resolved to 1e-6, so it is compared against this floor.

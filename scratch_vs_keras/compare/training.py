@@ -125,16 +125,17 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
 
     keras, tf = import_keras(), tensorflow()
 
-    from ..keras_side import keras_weight_names, seed_states
+    from ..keras_side import keras_variables, keras_weight_names, training_states
     from .gradients import _constant, keras_trace
 
     names = names or keras_weight_names(model)
-    by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
+    by_name = keras_variables(model)
     variables = [by_name[n] for n in names]
 
-    # A measurement must not move the random state: restoring the dropout layers' seed states
-    # makes the probe see the mask that the training step on the same batch then draws.
-    states = seed_states(model)
+    # A measurement must not move the training state: restoring the dropout layers' seed states
+    # makes the probe see the mask that the training step on the same batch then draws (and
+    # leaves the moving statistics to the training steps).
+    states = training_states(model)
 
     @tf.function(reduce_retracing=True)
     def probe(x, y):
@@ -153,8 +154,11 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
         return probe(_constant(x), tf.constant(y))[0].numpy()
 
     def grads_fn(x, y):
+        saved = [s.numpy() for s in states]
         _, loss, grads = keras_trace(model, x, y, outputs=False)
-        return loss, [grads[n] for n in names]
+        for s, value in zip(states, saved):
+            s.assign(value)
+        return loss, [grads[n] for n in names if n in grads]  # the trainable weights'
 
     recorder = _Recorder(batches, loss_fn, grads_fn, None, record_gradients)
 
@@ -198,12 +202,12 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     from ..keras_side._tf import import_keras, tensorflow
 
     keras, tf = import_keras(), tensorflow()
-    from ..keras_side import keras_weight_names, seed_states
+    from ..keras_side import keras_variables, keras_weight_names, training_states
 
     names = names or keras_weight_names(model)
-    by_name = dict(zip(keras_weight_names(model), model.trainable_weights))
+    by_name = keras_variables(model)
     variables = [by_name[n] for n in names]
-    states = seed_states(model)
+    states = training_states(model)
     sizes = [int(np.prod(v.shape)) for v in variables]
     most = max(1, RECORD_BUFFER_ENTRIES // max(1, sum(sizes)))
     chunk = max(k for k in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % k == 0)
@@ -615,7 +619,8 @@ def _step_rows(names, slices, batches, s_rec, k_rec, initial, probe, dtype):
             rows += pair_rows(step, e, "weight", name, ws, wk, scale, dtype)
         if probe is not None:
             pre = initial if step == 0 else k_rec.weights[step - 1]
-            rows += _gradient_rows(probe, step, e, batches[step], pre, k_rec.gradients[step], names)
+            rows += _gradient_rows(probe, step, e, batches[step], pre, k_rec.gradients[step],
+                                   probe.trainable_weight_names())
     return rows
 
 

@@ -16,10 +16,12 @@ from .twin import (
     keras_schedule,
     keras_weight_names,
     keras_weights_by_name,
-    seed_states,
+    keras_variables,
     to_keras,
+    training_states,
 )
 
 __all__ = ["KERAS_LAYERS", "configure_keras", "copy_weights", "keras_inputs", "keras_layer",
            "keras_loss", "keras_optimizer", "keras_preprocessing", "keras_regularizer", "keras_schedule",
-           "keras_weight_names", "keras_weights_by_name", "seed_states", "to_keras"]
+           "keras_variables", "keras_weight_names", "keras_weights_by_name", "to_keras",
+           "training_states"]

@@ -134,13 +134,29 @@ def _keras_embedding(layer, keras):
     )
 
 
-def _keras_dropout(layer, keras):
-    """Keras's own ``Dropout`` with the layer's seed, its seed state moved on by the masks the
-    NumPy layer has drawn already, so both draw the same next mask."""
-    twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
-    if layer.rate > 0:
+def _keras_seeded(layer, keras):
+    """Keras's own ``Dropout`` or ``GaussianNoise`` with the layer's seed, its seed state moved on
+    by the draws the NumPy layer has made already, so both draw the same next mask or noise."""
+    if isinstance(layer, s_layers.Dropout):
+        twin = keras.layers.Dropout(layer.rate, seed=layer.seed, name=layer.name)
+    else:
+        twin = keras.layers.GaussianNoise(layer.stddev, seed=layer.seed, name=layer.name)
+    if layer.draws_in_training:  # Keras makes no seed generator for rate 0 or stddev 0
         twin.seed_generator.state.assign(np.array([layer.seed, layer.draws], dtype="int64"))
     return twin
+
+
+def _keras_normalization(layer, keras):
+    """Keras's ``BatchNormalization`` or ``LayerNormalization`` from the layer's ``get_config()``
+    (its initializers and regularizers translated); the weights, moving statistics included,
+    are copied afterwards."""
+    config = layer.get_config()
+    for key in config:
+        if key.endswith("_initializer"):
+            config[key] = keras_initializer(getattr(layer, key))
+        elif key.endswith("_regularizer"):
+            config[key] = keras_regularizer(getattr(layer, key))
+    return getattr(keras.layers, type(layer).__name__)(**config)
 
 
 #: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
@@ -150,15 +166,21 @@ KERAS_LAYERS = {
     s_layers.Embedding: _keras_embedding,
     s_layers.Concatenate: lambda layer, keras: keras.layers.Concatenate(name=layer.name),
     s_layers.Identity: lambda layer, keras: keras.layers.Identity(name=layer.name),
-    s_layers.Dropout: _keras_dropout,
+    s_layers.Dropout: _keras_seeded,
+    s_layers.GaussianNoise: _keras_seeded,
+    s_layers.BatchNormalization: _keras_normalization,
+    s_layers.LayerNormalization: _keras_normalization,
 }
 
 
-def seed_states(keras_model):
-    """The random-state variables of a Keras model's layers (each ``Dropout``'s seed state
-    ``(seed, draws)``): a measurement that calls the model with ``training=True`` restores them,
-    so that it sees the mask the next training step draws and leaves the run's masks unchanged."""
-    return [v for v in keras_model.non_trainable_variables if v.name == "seed_generator_state"]
+def training_states(keras_model):
+    """The variables a call with ``training=True`` moves on: each ``Dropout``'s and
+    ``GaussianNoise``'s seed state
+    ``(seed, draws)`` and each ``BatchNormalization``'s moving statistics (Keras's
+    ``non_trainable_variables``). A measurement that calls the model in training mode restores
+    them, so that it sees the mask the next training step draws and leaves the run's masks and
+    moving statistics as the training steps alone make them."""
+    return list(keras_model.non_trainable_variables)
 
 
 def keras_preprocessing(layer):
@@ -259,9 +281,15 @@ def keras_weight_names(keras_model):
     return [names[id(v)] for v in keras_model.trainable_weights]
 
 
+def keras_variables(keras_model):
+    """Every weight variable of a Keras model by ``"layer/weight"`` name, in ``model.weights``
+    order (``get_weights``'s): the trainable ones and the non-trainable ones (moving statistics)."""
+    return {f"{layer.name}/{v.name}": v for layer in keras_model.layers for v in layer.weights}
+
+
 def keras_weights_by_name(keras_model, names):
     """The Keras model's weights as arrays, in the order of ``names`` (``"layer/weight"``)."""
-    by_name = dict(zip(keras_weight_names(keras_model), keras_model.trainable_weights))
+    by_name = keras_variables(keras_model)
     return [by_name[n].numpy() for n in names]
 
 
@@ -277,19 +305,20 @@ def copy_weights(source, target):
     from ..scratch import Model
 
     if isinstance(source, Model):
-        names, values = source.weight_names(), source.get_weights()
+        by_name = dict(zip(source.weight_names(), source.get_weights()))
     else:
-        names, values = keras_weight_names(source), [w.numpy() for w in source.trainable_weights]
+        by_name = {n: v.numpy() for n, v in keras_variables(source).items()}
     if isinstance(target, Model):
-        by_name = dict(zip(names, values))
         target.set_weights([by_name[n] for n in target.weight_names()])
     else:
-        by_name = dict(zip(names, values))
-        wanted = keras_weight_names(target)
-        missing = [n for n in wanted if n not in by_name]
+        missing = [n for n in keras_weight_names(target) if n not in by_name]
         if missing:
             raise ValueError(f"No source weights for {missing}; the two models' layers differ.")
-        for v, n in zip(target.trainable_weights, wanted):
+        # non-trainable weights (moving statistics) where the source has them: a Keras layer's
+        # own state the NumPy model does not describe is left as Keras made it
+        for n, v in keras_variables(target).items():
+            if n not in by_name:
+                continue
             if tuple(v.shape) != by_name[n].shape:
                 raise ValueError(f"Weight {n} has shape {tuple(v.shape)} in Keras but "
                                  f"{by_name[n].shape} in the source.")

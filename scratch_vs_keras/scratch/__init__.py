@@ -27,8 +27,9 @@ Layout, as Keras's:
 * ``data_checks`` (input checks), ``batching`` (row orders and batches), ``weight_buffer`` (the
   flat weight buffer), ``sparse`` (row-wise gradients), ``_validation`` (``check_number``),
   ``_scalar_math`` (``float32_round``, TensorFlow's scalar ``pow``/``cos``), ``_philox``
-  (TensorFlow's stateless uniform numbers: ``Dropout``'s masks), ``_farmhash`` (TensorFlow's
-  string and cross hashes: ``HashedCrossing``, the lookups' hashed OOV slots);
+  (TensorFlow's stateless uniform and normal numbers: ``Dropout``'s masks, ``GaussianNoise``'s
+  noise), ``_farmhash`` (TensorFlow's string and cross hashes: ``HashedCrossing``, the lookups'
+  hashed OOV slots);
 * ``layers/preprocessing/`` (``StringLookup``, ``IntegerLookup``, ``HashedCrossing``,
   ``Discretization``, ``Normalization``: raw columns to Keras's integers and floats, before the model).
 

@@ -1,11 +1,12 @@
-r"""TensorFlow's stateless uniform numbers on CPU, in NumPy: the Philox-4x32-10 counter-based
+r"""TensorFlow's stateless uniform and normal numbers on CPU, in NumPy: the Philox-4x32-10 counter-based
 generator (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011) keyed from a
 two-integer seed the way TensorFlow's ``StatelessRandomGetKeyCounter`` keys it.
 
 Keras draws its dropout masks from ``tf.random.stateless_uniform(shape, seed)``, so reproducing
 this stream is what lets the NumPy ``Dropout`` drop the very units Keras drops (no mask is
-passed between the sides). Only the pieces dropout needs are here: the key from the seed, the
-block function, and the uniform ``[0, 1)`` floats built from its 32-bit words.
+passed between the sides); ``GaussianNoise`` draws ``tf.random.stateless_normal`` from the same
+stream. Only the pieces these need are here: the key from the seed, the block function, the
+uniform ``[0, 1)`` floats built from its 32-bit words, and TensorFlow's Box-Muller transform.
 """
 
 import numpy as np
@@ -71,3 +72,37 @@ def uniform(shape, seed, dtype="float64"):
         bits = ((np.uint64(127) << np.uint64(23)) | (words.reshape(-1) & np.uint64(0x7FFFFF))).astype(np.uint32)
         values = bits.view(np.float32) - np.float32(1.0)
     return values[:n].reshape(shape)
+
+
+def _libm(fn, a):
+    """``fn`` (a ``math`` function: the C library's, as TensorFlow's kernels call it) entry by
+    entry, in float64; NumPy's own vectorized sin/cos/log differ from it in the last bit at times."""
+    return np.frompyfunc(fn, 1, 1)(a).astype(np.float64)
+
+
+def normal(shape, seed, dtype="float64"):
+    r"""``tf.random.stateless_normal(shape, seed, dtype=dtype)`` on CPU (mean 0, standard
+    deviation 1): bit for bit in float64, to a float32 rounding or so in float32.
+
+    TensorFlow's Box-Muller transform on the uniform numbers of the same Philox stream (the
+    blocks :func:`uniform` draws): each pair :math:`(u, v)` of them gives
+    :math:`z_0 = \sin(2\pi v)\,\rho` and :math:`z_1 = \cos(2\pi v)\,\rho` with
+    :math:`\rho = \sqrt{-2\ln\max(u, 10^{-7})}`.
+    """
+    import math
+
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape, dtype=np.int64))
+    per_block = 2 if dtype == np.float64 else 4
+    u, v = uniform((-(-n // per_block) * per_block,), seed, dtype).reshape(-1, 2).T
+    u = np.maximum(u, dtype.type(1e-7))
+    if dtype == np.float64:
+        angle = 2 * np.pi * v
+        rho = np.sqrt(-2.0 * _libm(math.log, u))
+        z = np.stack([_libm(math.sin, angle) * rho, _libm(math.cos, angle) * rho], axis=1)
+    else:  # float32 kernels: 2*pi*v in double rounded to float, logf, sincosf
+        angle = (2 * np.pi * v.astype(np.float64)).astype(np.float32)
+        rho = np.sqrt(np.float32(-2.0) * np.log(u.astype(np.float64)).astype(np.float32))
+        z = np.stack([np.sin(angle.astype(np.float64)).astype(np.float32) * rho,
+                      np.cos(angle.astype(np.float64)).astype(np.float32) * rho], axis=1)
+    return z.reshape(-1)[:n].reshape(shape)

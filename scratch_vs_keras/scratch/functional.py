@@ -28,6 +28,7 @@ differences), :meth:`Model.sources` (the graph), ``epoch_orders`` and
 underscore is private and may change.
 """
 
+import contextlib
 import copy
 from collections import namedtuple
 
@@ -45,10 +46,12 @@ from .weight_buffer import WeightBuffer
 #: One forward and backward pass on a batch (:meth:`Model.trace`): the checked ``x`` and ``y``;
 #: per layer its ``caches`` (a Dense layer's ``(x, z, a)``) and ``outputs`` (by layer name); the
 #: ``loss`` :math:`J` (penalties included); ``gradients`` :math:`\partial J/\partial w` in
-#: ``get_weights`` order (dense arrays), ``raw_gradients`` as the layers return them (an
+#: ``trainable_weight_names`` order (dense arrays), ``raw_gradients`` as the layers return them (an
 #: Embedding's as ``sparse.SparseRows``); ``deltas``, each Dense layer's sensitivity
 #: :math:`\delta^{(l)} = \partial J/\partial Z^{(l)}`, shape ``(B, units)`` (the lecture's
-#: :math:`\mathbf V^{(l)}` transposed), in layer order; ``y_pred``, the model's output.
+#: :math:`\mathbf V^{(l)}` transposed), in layer order; ``y_pred``, the model's output. (The
+#: gradients' order is ``get_weights``'s unless a layer has non-trainable weights, such as
+#: BatchNormalization's moving statistics, which have no gradient.)
 Trace = namedtuple("Trace", ["x", "y", "caches", "outputs", "loss", "gradients", "raw_gradients",
                              "deltas", "y_pred"])
 
@@ -229,7 +232,7 @@ class Model(Trainer):
     def trace(self, x, y):
         r"""One forward and backward pass on the batch ``(x, y)``, every intermediate kept: a
         :data:`Trace` with the caches, each layer's output, the loss :math:`J`, the gradients in
-        ``get_weights`` order and each Dense layer's sensitivity
+        ``trainable_weight_names`` order and each Dense layer's sensitivity
         :math:`\delta^{(l)} = \partial J/\partial Z^{(l)}`. ``x``, ``y`` are checked (:meth:`prepare`).
         """
         x, y = self.prepare(x, y)
@@ -239,15 +242,33 @@ class Model(Trainer):
         return Trace(x, y, caches, dict(zip(names, outputs)), loss, [dense(g) for g in raw], raw,
                      deltas, caches[-1].a)
 
-    def loss_of_batch(self, x, y):
+    def loss_of_batch(self, x, y, training=False):
         """The batch loss :math:`J` (penalties included) of arrays from :meth:`prepare`, without
-        checking them again (finite differences call this thousands of times)."""
-        value, _, _ = self._data_loss(y, self.forward(x))
+        checking them again (finite differences call this thousands of times).
+
+        ``training=True``: the loss a ``fit`` step differentiates (BatchNormalization with the
+        batch's statistics, Dropout with its next mask), every layer's state left unmoved."""
+        if not training:
+            value, _, _ = self._data_loss(y, self.forward(x))
+        else:
+            with self.keeping_state():
+                value, _, _ = self._data_loss(y, self._forward_pass(x, training=True)[0])
         return float(value + self.penalty())
+
+    @contextlib.contextmanager
+    def keeping_state(self):
+        """Training-mode passes inside leave every layer's state as they found it (the moving
+        statistics, Dropout's count of masks): for measurements that must not move it."""
+        saved = [layer.training_state() for layer in self.layers]
+        try:
+            yield
+        finally:
+            for layer, state in zip(self.layers, saved):
+                layer.restore_training_state(state)
 
     def loss_and_gradients(self, x, y):
         """The batch loss :math:`J` (penalties included) and :math:`\\partial J/\\partial w` for every
-        weight, in ``get_weights`` order: ``[dkernel_1, dbias_1, dkernel_2, ...]``."""
+        trainable weight, in :meth:`trainable_weight_names` order: ``[dkernel_1, dbias_1, ...]``."""
         x, y = self.prepare(x, y)
         loss, grads, _ = self._train_step(x, y)
         return loss, [dense(g) for g in grads]
@@ -366,21 +387,33 @@ class Model(Trainer):
     # -- weights --------------------------------------------------------------------------------
     @property
     def weights(self):
+        """The trainable weights (the optimizer's), in :meth:`trainable_weight_names` order."""
         return [w for layer in self.layers for w in layer.weights]
 
-    def weight_names(self):
-        """``"dense/kernel"``, ``"dense/bias"``, ... in ``get_weights`` order."""
+    def _all_weights(self):
+        """Every weight in Keras's ``get_weights`` order: per layer, trainable then non-trainable."""
+        return [w for layer in self.layers for w in layer.weights + layer.non_trainable_weights]
+
+    def trainable_weight_names(self):
+        """``"dense/kernel"``, ``"dense/bias"``, ... of the trainable weights: the order of the
+        gradients (:meth:`loss_and_gradients`, :meth:`trace`)."""
         return [f"{layer.name}/{n}" for layer in self.layers for n in layer.weight_names()]
+
+    def weight_names(self):
+        """``"dense/kernel"``, ``"dense/bias"``, ... in ``get_weights`` order (Keras's: per layer,
+        trainable weights then non-trainable ones, ``"batch_normalization/moving_mean"``)."""
+        return [f"{layer.name}/{n}" for layer in self.layers
+                for n in layer.weight_names() + layer.non_trainable_weight_names()]
 
     def get_weights(self):
         """Copies of the weights in Keras's order and shapes: ``[kernel_1 (in, out), bias_1 (out,), ...]``."""
         self._require_built("get_weights")
-        return [w.copy() for w in self.weights]
+        return [w.copy() for w in self._all_weights()]
 
     def set_weights(self, weights):
         """Load weights given in Keras's order and shapes (e.g. ``keras_model.get_weights()``)."""
         self._require_built("set_weights")
-        names, current = self.weight_names(), self.weights
+        names, current = self.weight_names(), self._all_weights()
         try:
             weights = list(weights)
         except TypeError:
@@ -419,6 +452,7 @@ class Model(Trainer):
         clone.dtype = config.standardize_dtype(dtype, "dtype")
         for layer in clone.layers:
             layer.weights = [w.astype(clone.dtype) for w in layer.weights]
+            layer.non_trainable_weights = [w.astype(clone.dtype) for w in layer.non_trainable_weights]
         if clone.built:
             clone._pack()
         return clone

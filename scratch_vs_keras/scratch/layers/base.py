@@ -71,6 +71,10 @@ class Layer:
     * ``backward(grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True)
       -> (weight_gradients, input_gradient)``: ``grad`` is :math:`\partial J/\partial` output;
     * ``weight_regularizers()`` if a weight can carry a penalty;
+    * for state that training moves but the optimizer does not (``BatchNormalization``'s moving
+      statistics): ``self.non_trainable_weights``, named by ``non_trainable_weight_names()``
+      and updated in place by ``forward(x, training=True)``, as Keras's ``call`` assigns them;
+
 
     and its Keras mapping in :mod:`scratch_vs_keras.keras_side.twin` (``keras_layer``).
     """
@@ -88,11 +92,15 @@ class Layer:
     #: whether ``forward`` takes ``training`` (True in ``fit``'s passes, False at inference), as
     #: Keras's ``call(inputs, training)``: ``Dropout`` behaves differently in the two
     takes_training = False
+    #: whether a training-mode ``forward`` draws random numbers (``Dropout``, ``GaussianNoise``),
+    #: so that two training passes on one batch differ
+    draws_in_training = False
 
     def __init__(self, name=None):
         self.name = name
         self.built = False
-        self.weights = []
+        self.weights = []  # the trainable weights: the optimizer's, with a gradient each
+        self.non_trainable_weights = []  # Keras's non-trainable weights, after them in get_weights
         self.inbound = None  # the Node(s) this layer was called on (functional API)
 
     def __call__(self, inputs):
@@ -143,6 +151,19 @@ class Layer:
     def weight_names(self):
         return []
 
+    def non_trainable_weight_names(self):
+        return []
+
+    def training_state(self):
+        """A snapshot of what a training-mode ``forward`` moves on (the non-trainable weights;
+        ``Dropout``: its count of masks drawn), for :meth:`restore_training_state`."""
+        return [w.copy() for w in self.non_trainable_weights]
+
+    def restore_training_state(self, state):
+        """Put back a :meth:`training_state` snapshot (a measurement leaves the state unmoved)."""
+        for w, saved in zip(self.non_trainable_weights, state):
+            w[...] = saved
+
     def weight_regularizers(self):
         """The regularizer of each weight (``None`` where a weight has none), in weight order."""
         return [None] * len(self.weights)
@@ -166,4 +187,5 @@ class Layer:
                 for w, reg in zip(self.weights, self.weight_regularizers())]
 
     def count_params(self):
-        return int(sum(w.size for w in self.weights))
+        """Every weight, non-trainable ones included, as Keras counts them."""
+        return int(sum(w.size for w in self.weights + self.non_trainable_weights))

@@ -2,10 +2,10 @@ r"""``Dropout``: during training, each unit is zeroed with probability ``rate`` 
 are scaled by :math:`1/(1 - \text{rate})`; at inference it passes its input unchanged.
 
 Its masks are Keras's own: Keras's ``Dropout`` keeps a seed state :math:`(s, n)` (a
-``SeedGenerator``), draws ``tf.random.stateless_uniform(shape, seed=(s, n))`` and counts
-:math:`n` up by one per training call; this layer keeps the same state (``seed``, ``draws``) and
-draws the same numbers with :func:`scratch._philox.uniform`, a NumPy reproduction of
-TensorFlow's stateless Philox stream. So a twin built from this layer (``to_keras``: a stock
+``SeedGenerator``, :mod:`._seeded`), draws ``tf.random.stateless_uniform(shape, seed=(s, n))``
+and counts :math:`n` up by one per training call; this layer keeps the same state (``seed``,
+``draws``) and draws the same numbers with :func:`scratch._philox.uniform`, a NumPy reproduction
+of TensorFlow's stateless Philox stream. So a twin built from this layer (``to_keras``: a stock
 ``keras.layers.Dropout(rate, seed=seed)`` with its state set to ``draws``) drops the very same
 units at every step, with nothing passed between the sides.
 """
@@ -16,16 +16,13 @@ import numpy as np
 
 from .. import _philox
 from .._validation import check_number
-from .base import Layer
+from ._seeded import SeededLayer
 
 #: What a Dropout layer remembers: the kept units (``None`` at inference or rate 0) and the scale.
 DropoutCache = namedtuple("DropoutCache", ["keep", "scale"])
 
-#: TensorFlow's int64 seed state becomes the int32 seed of the stateless ops by ``floormod`` with this
-_SEED_MODULUS = 2**31 - 2
 
-
-class Dropout(Layer):
+class Dropout(SeededLayer):
     r"""Dropout, as ``keras.layers.Dropout``.
 
     Forward in training, for inputs :math:`X` (shape ``(B, n)``): :math:`U \sim` TensorFlow's
@@ -45,32 +42,18 @@ class Dropout(Layer):
     inference mode.
     """
 
-    takes_training = True
-
     def __init__(self, rate, seed=None, name=None):
-        super().__init__(name=name)
         self.rate = float(check_number(rate, "rate", low=0, high=1, what="a fraction in [0, 1]"))
-        check_number(seed, "seed", low=0, integer=True, allow_none=True)
-        self.seed = None if seed is None else int(seed)
-        self.draws = 0  # Keras's seed_generator.state[1]
+        super().__init__(seed=seed, name=name)
 
-    def _check_inputs(self, nodes):
-        if len(nodes) != 1 or nodes[0].dtype != "float":
-            raise ValueError(f"Dropout takes one float input; received {nodes}.")
-
-    def build(self, input_shape, dtype, rng):
-        if self.seed is None:
-            self.seed = int(rng.integers(1, 10**9))  # Keras's default seeds are in [1, 1e9]
-        self.built = True
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
+    @property
+    def draws_in_training(self):
+        return self.rate > 0
 
     def mask(self, shape, dtype, draw):
         """``(keep, scale)`` of training call number ``draw`` for inputs of ``shape``."""
         scale = dtype.type(1.0 / (1.0 - self.rate)) if self.rate < 1 else dtype.type(0.0)
-        seed = (self.seed % _SEED_MODULUS, draw % _SEED_MODULUS)
-        return _philox.uniform(shape, seed, dtype) >= dtype.type(self.rate), scale
+        return _philox.uniform(shape, self.stateless_seed(draw), dtype) >= dtype.type(self.rate), scale
 
     def forward(self, x, training=False):
         r""":math:`Y = K \odot X / (1 - r)` in training (a new mask per call), :math:`X` otherwise."""

@@ -1,0 +1,69 @@
+r"""The arithmetic ``BatchNormalization`` and ``LayerNormalization`` share: moments along an axis,
+the normalization in the order TensorFlow computes it, and its backward pass.
+
+Both normalize :math:`X` (shape ``(B, n)``) with a mean :math:`\mu` and a biased variance
+:math:`\sigma^2` taken along an axis (the batch for BatchNormalization, the features for
+LayerNormalization), then scale by :math:`\gamma` and shift by :math:`\beta` (shape ``(n,)``):
+
+.. math:: r = (\sigma^2 + \epsilon)^{-1/2}, \quad \hat X = (X - \mu)\, r, \quad
+          Y = \gamma \odot \hat X + \beta.
+
+TensorFlow (``tf.nn.batch_normalization``, Keras's ``ops.layer_normalization``) does not form
+:math:`\hat X`; it folds the scale into :math:`s = r\gamma` and computes
+:math:`Y = X s + (\beta - \mu s)`, and the NumPy side does the same, so the two agree to the last
+bit on the same statistics.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+#: What a normalization layer remembers for backward: :math:`\hat X`, :math:`r` (shaped to
+#: broadcast against ``x``), whether the statistics came from the batch itself (then they
+#: depend on :math:`X` and backward passes through them), and ``x`` (rms_scaling only).
+NormalizationCache = namedtuple("NormalizationCache", ["x_hat", "r", "batch_statistics", "x"])
+
+
+def moments(x, axis):
+    r"""``tf.nn.moments(x, [axis], keepdims=True)``: :math:`\mu` = the mean along ``axis`` and
+    the biased variance :math:`\sigma^2 = \text{mean}((X - \mu)^2)` (divided by the count, not
+    count - 1), both with ``axis`` kept as length 1."""
+    mean = np.mean(x, axis=axis, keepdims=True)
+    return mean, np.mean(np.square(x - mean), axis=axis, keepdims=True)
+
+
+def normalize(x, mean, variance, gamma, beta, epsilon):
+    r""":math:`Y = X s + (\beta - \mu s)` with :math:`s = r\gamma`, :math:`r = (\sigma^2 +
+    \epsilon)^{-1/2}`; ``gamma``, ``beta`` may be ``None`` (Keras's ``scale=False``,
+    ``center=False``). Returns ``(Y, r)``; ``mean``, ``variance`` broadcast against ``x``."""
+    r = 1.0 / np.sqrt(variance + x.dtype.type(epsilon))
+    s = r if gamma is None else r * gamma
+    shift = -mean * s if beta is None else beta - mean * s
+    return x * s + shift, r
+
+
+def normalize_backward(grad, cache, gamma, axis):
+    r"""``(dgamma, dbeta, dx)`` of :func:`normalize` from :math:`G = \partial J/\partial Y`
+    (``(B, n)``), with :math:`\hat G = G \odot \gamma` and means :math:`\langle\cdot\rangle`
+    taken along the statistics' ``axis``:
+
+    .. math::
+        \frac{\partial J}{\partial \gamma} = \textstyle\sum_{\text{rows}} G \odot \hat X, \quad
+        \frac{\partial J}{\partial \beta} = \textstyle\sum_{\text{rows}} G, \quad
+        \frac{\partial J}{\partial X} = r\,\big(\hat G - \langle \hat G\rangle
+            - \hat X \langle \hat G \odot \hat X\rangle\big),
+
+    the last because :math:`\mu` and :math:`\sigma^2` depend on :math:`X` (the mean term removes
+    the shift every entry shares, the :math:`\hat X` term the change of scale). With statistics
+    that do not depend on :math:`X` (moving averages at inference), :math:`\partial J/\partial X
+    = \hat G\, r`. Shapes: ``dgamma``, ``dbeta`` ``(n,)``; ``dx`` as ``grad``.
+    """
+    x_hat, r = cache.x_hat, cache.r
+    dgamma = np.sum(grad * x_hat, axis=0)
+    dbeta = np.sum(grad, axis=0)
+    g = grad if gamma is None else grad * gamma
+    if not cache.batch_statistics:
+        return dgamma, dbeta, g * r
+    dx = r * (g - np.mean(g, axis=axis, keepdims=True)
+              - x_hat * np.mean(g * x_hat, axis=axis, keepdims=True))
+    return dgamma, dbeta, dx

@@ -1,0 +1,125 @@
+r"""``LayerNormalization``: each sample normalized with the mean and variance of its own features,
+as ``keras.layers.LayerNormalization`` (Ba et al., 2016). No batch statistics, no moving
+averages: training and inference compute the same thing.
+"""
+
+import warnings
+
+import numpy as np
+
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
+from .._validation import check_number
+from ._normalize import NormalizationCache, moments, normalize, normalize_backward
+from .base import Layer
+from .batch_normalization import check_feature_axis
+
+
+class LayerNormalization(Layer):
+    r"""Layer normalization, as ``keras.layers.LayerNormalization``.
+
+    Forward, for :math:`X` of shape ``(B, n)``, row by row: :math:`\mu_s` and the biased
+    variance :math:`\sigma^2_s` of the :math:`n` features of sample :math:`s` (shape ``(B, 1)``),
+    :math:`\hat X = (X - \mu)/\sqrt{\sigma^2 + \epsilon}`, :math:`Y = \gamma\odot\hat X + \beta`
+    (:math:`\gamma, \beta` of shape ``(n,)``). Backward, with :math:`G = \partial J/\partial Y`,
+    :math:`\hat G = G\odot\gamma` and :math:`\langle\cdot\rangle` the mean over a row's features:
+
+    .. math:: \frac{\partial J}{\partial\gamma} = \mathbf 1^T (G\odot\hat X), \quad
+              \frac{\partial J}{\partial\beta} = \mathbf 1^T G, \quad
+              \frac{\partial J}{\partial X} = \frac{\hat G - \langle\hat G\rangle
+              - \hat X\odot\langle\hat G\odot\hat X\rangle}{\sqrt{\sigma^2+\epsilon}}.
+
+    ``rms_scaling=True`` is Keras's deprecated variant (Keras warns too): no centring and no
+    ``beta``, :math:`Y = \gamma \odot X/\sqrt{\sigma^2+\epsilon}` (the *variance*, not the mean
+    square), so :math:`\partial J/\partial X = r\hat G - r^3 (X - \mu)\langle \hat G\odot X\rangle`
+    with :math:`r = (\sigma^2+\epsilon)^{-1/2}`, and :math:`\partial J/\partial\gamma =
+    \mathbf 1^T(G\odot X r)`.
+
+    Args:
+        axis: the features axis: -1 (or 1) for the twin's ``(B, n)`` inputs.
+        epsilon: added to the variance before the square root, > 0 (Keras's 1e-3).
+        center: learn the shift ``beta``; scale: learn the scale ``gamma``.
+        rms_scaling: Keras's deprecated variant above.
+        beta_initializer, gamma_initializer: initializers (Keras's zeros, ones).
+        beta_regularizer, gamma_regularizer: ``None`` or a regularizer.
+        name: optional name.
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, name=None):
+        super().__init__(name=name)
+        self.axis = check_feature_axis(axis, "LayerNormalization")
+        self.epsilon = float(check_number(epsilon, "epsilon", low=0, closed="neither",
+                                          what="a positive number (it keeps 1/sqrt(var + eps) finite)"))
+        self.rms_scaling = bool(rms_scaling)
+        if self.rms_scaling:
+            warnings.warn("rms_scaling=True scales by the variance, not the root mean square (Keras "
+                          "deprecates it the same way).", stacklevel=2)
+        # Keras: gamma whenever rms_scaling, beta never with it
+        self.scale = bool(scale) or self.rms_scaling
+        self.center = bool(center) and not self.rms_scaling
+        self.beta_initializer = _initializers.get(beta_initializer, "beta_initializer")
+        self.gamma_initializer = _initializers.get(gamma_initializer, "gamma_initializer")
+        self.beta_regularizer = _regularizers.get(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer, "gamma_regularizer")
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def build(self, input_shape, dtype, rng):
+        """``gamma`` and ``beta``, each ``(n,)`` (as ``scale`` and ``center`` ask)."""
+        shape = (int(input_shape[-1]),)
+        self.weights = ([self.gamma_initializer(shape, dtype, rng)] if self.scale else []) \
+            + ([self.beta_initializer(shape, dtype, rng)] if self.center else [])
+        self.built = True
+
+    @property
+    def gamma(self):
+        return self.weights[0] if self.scale else None
+
+    @property
+    def beta(self):
+        return self.weights[-1] if self.center else None
+
+    def weight_names(self):
+        return ["gamma"] * self.scale + ["beta"] * self.center
+
+    def weight_regularizers(self):
+        return [self.gamma_regularizer] * self.scale + [self.beta_regularizer] * self.center
+
+    def forward(self, x):
+        r""":math:`Y = \gamma\odot(X - \mu)/\sqrt{\sigma^2 + \epsilon} + \beta`, statistics per row."""
+        mean, variance = moments(x, axis=-1)
+        if self.rms_scaling:  # Keras: (x * r) * gamma
+            r = 1.0 / np.sqrt(variance + x.dtype.type(self.epsilon))
+            return (x * r) * self.gamma, NormalizationCache((x - mean) * r, r, True, x)
+        y, r = normalize(x, mean, variance, self.gamma, self.beta, self.epsilon)
+        return y, NormalizationCache((x - mean) * r, r, True, None)
+
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
+        """``([dgamma, dbeta], dx)``: see the class doc."""
+        if self.rms_scaling:
+            g = grad * self.gamma
+            r, x_hat = cache.r, cache.x_hat
+            grads = [np.sum(grad * (cache.x * r), axis=0)]
+            dx = r * (g - x_hat * np.mean(g * cache.x * r, axis=-1, keepdims=True))
+        else:
+            dgamma, dbeta, dx = normalize_backward(grad, cache, self.gamma, axis=-1)
+            grads = [dgamma] * self.scale + [dbeta] * self.center
+        if out is not None:
+            for o, g in zip(out, grads):
+                o[...] = g
+            grads = out
+        return grads, dx if need_input_grad else None
+
+    def get_config(self):
+        return {"name": self.name, "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
+                "beta_initializer": repr(self.beta_initializer),
+                "gamma_initializer": repr(self.gamma_initializer),
+                "beta_regularizer": None if self.beta_regularizer is None else repr(self.beta_regularizer),
+                "gamma_regularizer": None if self.gamma_regularizer is None else repr(self.gamma_regularizer)}
+
+    def __repr__(self):
+        return f"LayerNormalization(epsilon={self.epsilon}, name={self.name!r})"
