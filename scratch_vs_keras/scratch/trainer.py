@@ -208,8 +208,10 @@ class Trainer:
         epochs = check_positive_int(epochs, "epochs")
         verbose = 1 if verbose == "auto" else verbose
         weights = self.sample_weights(y, sample_weight, class_weight)
-        x, y, weights, validation = self._split_validation(x, y, weights, validation_split,
-                                                           validation_data)
+        x, y, weights, validation = self._split_validation(
+            x, y, None if class_weight is not None else weights, validation_split, validation_data)
+        if class_weight is not None:  # as Keras: the training rows only, no validation row
+            weights = self.sample_weights(y, class_weight=class_weight)
         n = batching.num_rows(x)
         # shuffle=False visits the rows as stored: no gather (None), the same batches
         orders = self.epoch_orders(n, epochs) if shuffle else [None] * epochs
