@@ -506,3 +506,28 @@ def test_callbacks_without_a_keras_twin_are_refused_by_the_side_by_side_run():
     x, y = _data()
     with pytest.raises(ValueError, match="has no Keras twin"):
         train_side_by_side(_binary(), x, y, callbacks=[C.History()])
+
+
+@pytest.mark.parametrize("mode, losses", [
+    ("min", [1.0, 1.0 - 1e-12, 1.0 - 1e-6, 1.0 - 1e-6 - 1e-13]),  # gaps below float32's resolution
+    ("max", [0.5, 0.5 + 2e-9, 0.5 + 1e-7, 0.6]),
+    ("min", [0.3, 0.2, np.nan, 0.1]),
+])
+@pytest.mark.parametrize("min_delta", [0.0, 1e-7])
+def test_early_stopping_decides_each_epoch_as_keras_does(mode, losses, min_delta):
+    """The monitor comparison in float32, as keras.ops.less does it on Python floats: real
+    Keras's EarlyStopping and the twin's, fed the same logs, stop at the same epoch with the
+    same best value."""
+    import keras
+
+    decisions = []
+    for make in (C.EarlyStopping, keras.callbacks.EarlyStopping):
+        stopper = make(monitor="loss", mode=mode, patience=1, min_delta=min_delta)
+        stopper.set_model(_StubModel())
+        stopper.on_train_begin()
+        for epoch, loss in enumerate(losses):
+            stopper.on_epoch_end(epoch, logs={"loss": loss})
+            if stopper.model.stop_training:
+                break
+        decisions.append((stopper.stopped_epoch, stopper.best, stopper.wait))
+    assert decisions[0] == decisions[1]
