@@ -253,16 +253,18 @@ def test_ported_early_stopping_reuse_and_state_reset():
 
 
 @pytest.mark.parametrize("kwargs, at_least", [
-    ({"baseline": 0.6}, 3),  # early_stopping_test.py::test_early_stopping_with_baseline
-    ({"start_from_epoch": 2}, 5),  # ::test_early_stopping_with_start_from_epoch
+    ({"baseline": 0.6, "patience": 3}, 3),  # early_stopping_test.py::test_early_stopping_with_baseline
+    ({"start_from_epoch": 2, "patience": 3}, 5),  # ::test_early_stopping_with_start_from_epoch
+    ({"start_from_epoch": 2, "patience": 0}, 2),  # its boundary case
 ])
 def test_ported_early_stopping_baseline_and_start_from_epoch(kwargs, at_least):
+    """Monitor loss for Keras's mse metric (the twin's metrics are accuracies)."""
     rng = np.random.default_rng(1)
     x, y = rng.random((10, 5)), rng.random((10, 1))
     model = scratch.Sequential([scratch.Input((5,)), scratch.layers.Dense(1, activation="relu"),
                                 scratch.layers.Dense(1, activation="relu")], seed=0)
     model.compile(optimizer="sgd", loss="mae")
-    stopper = C.EarlyStopping(monitor="loss", patience=3, **kwargs)
+    stopper = C.EarlyStopping(monitor="loss", **kwargs)
     assert len(model.fit(x, y, callbacks=[stopper], verbose=0, epochs=20).epoch) >= at_least
 
 
@@ -369,20 +371,23 @@ def _exploding_model(units=2):
     return model
 
 
-def test_ported_terminate_on_nan():
+def test_ported_terminate_on_nan(tmp_path):
     """terminate_on_nan_test.py::test_TerminateOnNaN, ::test_terminate_on_nan_graceful_stop and
     csv_logger_test.py::test_stop_training_csv (the NaN logged), against real Keras."""
     x, y, xv, yv = _keras_test_data()
     model = _exploding_model()
     twin = to_keras(model)
     kwargs = dict(batch_size=4, validation_data=(xv, yv), epochs=20, verbose=0)
-    ours = model.fit(x, y, callbacks=[C.TerminateOnNaN()], **kwargs).history
+    log = tmp_path / "csv_logger.csv"
+    ours = model.fit(x, y, callbacks=[C.TerminateOnNaN(), C.CSVLogger(log)], **kwargs).history
     import keras
     theirs = twin.fit(x, y, callbacks=[keras.callbacks.TerminateOnNaN()], **kwargs).history
     for history in (ours, theirs):
         assert len(history["loss"]) == 1
         assert not np.isfinite(history["loss"][0])
     assert sorted(ours) == sorted(theirs)
+    with open(log) as f:
+        assert "nan" in [row for row in csv.reader(f) if row][-1]
 
 
 def test_ported_terminate_on_nan_raise_error(tmp_path):
