@@ -536,3 +536,33 @@ def test_early_stopping_decides_each_epoch_as_keras_does(mode, losses, min_delta
                 break
         decisions.append((stopper.stopped_epoch, stopper.best, stopper.wait))
     assert decisions[0] == decisions[1]
+
+
+def test_reduce_lr_on_plateau_decides_each_epoch_as_keras_does():
+    """Real Keras's ReduceLROnPlateau and the twin's, fed the same logs: the same learning rate,
+    patience and cooldown counters every epoch, also at the floor (Keras compares the rate with
+    ``np.float32(min_lr)``, in float32: a rate within float32's resolution of min_lr is not
+    reduced further)."""
+    import keras
+
+    from scratch_vs_keras.keras_side import configure_keras
+
+    configure_keras("float64")
+    losses = [1.0, 1.0, 1.0 - 1e-12, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    traces = []
+    for make, optimizer in ((C.ReduceLROnPlateau, O.SGD(0.04)),
+                            (keras.callbacks.ReduceLROnPlateau, keras.optimizers.SGD(0.04))):
+        callback = make(monitor="loss", factor=0.5, patience=1, cooldown=1, min_lr=0.01 - 1e-12,
+                        min_delta=0)
+        model = _StubModel()
+        model.optimizer = optimizer
+        callback.set_model(model)
+        callback.on_train_begin()
+        trace = []
+        for epoch, loss in enumerate(losses):
+            logs = {"loss": loss}
+            callback.on_epoch_end(epoch, logs)
+            trace.append((logs["learning_rate"], callback.wait, callback.cooldown_counter))
+        traces.append(trace)
+    assert traces[0] == traces[1]
+    assert traces[0][-1][0] == 0.01
