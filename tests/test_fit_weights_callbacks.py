@@ -89,13 +89,18 @@ def test_class_weight_is_the_sample_weight_of_each_rows_class():
     assert np.array_equal(model.sample_weights(onehot, class_weight={0: 0.5, 2: 4.0}), by_hand)
 
 
-def test_fit_and_evaluate_with_sample_weight_match_keras():
+@pytest.mark.parametrize("validation", ["data", "split"])
+def test_fit_and_evaluate_with_sample_weight_match_keras(validation):
+    """Validation rows weighted too: ``(x_val, y_val, w_val)``, or the split's share of ``w``."""
     x, y = _data(n=60)
     w = np.random.default_rng(0).uniform(0, 3, size=60)
     model = _binary()
     twin = to_keras(model)
-    kwargs = dict(batch_size=16, epochs=3, shuffle=False, verbose=0,
-                  validation_data=(x[:20], y[:20], w[:20]))
+    kwargs = dict(batch_size=16, epochs=3, shuffle=False, verbose=0)
+    if validation == "data":
+        kwargs["validation_data"] = (x[:20], y[:20], w[:20])
+    else:
+        kwargs["validation_split"] = 0.25
     _assert_histories_equal(model.fit(x, y, sample_weight=w, **kwargs).history,
                             twin.fit(x, y, sample_weight=w, **kwargs).history)
     _assert_weights_equal(model.get_weights(), twin.get_weights())
