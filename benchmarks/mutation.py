@@ -424,13 +424,15 @@ MUTANTS = [
     # compare/training.py: the recorder inside Keras's compiled step
     M("in_graph_loss_after_update", "compare/training.py",
       "        saved = [state.value * 1 for state in states]\n"
-      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n"
+      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True),\n"
+      "                                  sample_weight=sample_weight, training=True)\n"
       "        for state, value in zip(states, saved):\n"
       "            state.assign(value)\n"
       "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n",
       "        logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer\n"
       "        saved = [state.value * 1 for state in states]\n"
-      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)\n"
+      "        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True),\n"
+      "                                  sample_weight=sample_weight, training=True)\n"
       "        for state, value in zip(states, saved):\n"
       "            state.assign(value)\n",
       "the in-graph recorder takes the batch loss after the update, not before",

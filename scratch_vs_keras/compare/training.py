@@ -79,12 +79,12 @@ class _Recorder:
         self.diverged_at = None
 
     def batch_begin(self):
-        xb, yb = self.batches[len(self.weights)]
+        xb, yb, *sample_weight = self.batches[len(self.weights)]  # (x, y[, sample weights])
         if self.record_gradients:
             loss, grads = self.grads_fn(xb, yb)
             self.gradients.append(grads)
         elif self.loss_fn is not None:
-            loss = self.loss_fn(xb, yb)
+            loss = self.loss_fn(xb, yb, *sample_weight)
         if self.loss_fn is not None:
             self.losses.append(float(loss))
 
@@ -138,9 +138,10 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
     states = training_states(model)
 
     @tf.function(reduce_retracing=True)
-    def probe(x, y):
+    def probe(x, y, sample_weight=None):
         saved = [s.value * 1 for s in states]
-        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True),
+                                  sample_weight=sample_weight, training=True)
         for s, value in zip(states, saved):
             s.assign(value)
         return loss, [v.value for v in variables]
@@ -150,8 +151,8 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
         # and TensorFlow warns about "excessive retracing" after five runs in one process
         return [tf.identity(v.value) for v in variables]
 
-    def loss_fn(x, y):
-        return probe(_constant(x), tf.constant(y))[0].numpy()
+    def loss_fn(x, y, sample_weight=None):
+        return probe(*_batch_tensors(x, y, sample_weight))[0].numpy()
 
     def grads_fn(x, y):
         saved = [s.numpy() for s in states]
@@ -170,8 +171,7 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
         def on_train_batch_end(self, batch, logs=None):
             step = len(recorder.weights)
             if not record_gradients and step + 1 < len(batches):
-                xb, yb = batches[step + 1]
-                loss, weights = probe(_constant(xb), tf.constant(yb))
+                loss, weights = probe(*_batch_tensors(*batches[step + 1]))
                 recorder.losses.append(float(loss.numpy()))
             else:
                 weights = read_weights()
@@ -180,6 +180,16 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
                 self.model.stop_training = True
 
     return recorder, KerasRecorder()
+
+
+def _batch_tensors(x, y, sample_weight=None):
+    """One batch as the Keras recorder's probe takes it: inputs, targets, weights (or None)."""
+    from ..keras_side._tf import tensorflow
+    from .gradients import _constant
+
+    tf = tensorflow()
+    return (_constant(x), tf.constant(y),
+            None if sample_weight is None else tf.constant(sample_weight))
 
 
 #: The most numbers the in-graph record of one execution holds (8 MB of float64).
@@ -218,11 +228,12 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     keras_step = model.train_step
 
     def train_step(data):
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         # As the callback recorder's probe: restoring the dropout layers' seed states makes the
         # measurement see the mask that Keras's own step then draws, and draw none of its own.
         saved = [state.value * 1 for state in states]
-        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
+        loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True),
+                                  sample_weight=sample_weight, training=True)
         for state, value in zip(states, saved):
             state.assign(value)
         logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer
@@ -251,21 +262,24 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     return recorder, StepRecorder(), (train_step, chunk)
 
 
-def keras_dataset(x, y, orders, batch_size):
+def keras_dataset(x, y, orders, batch_size, sample_weight=None):
     """The batches of every epoch as one ``tf.data.Dataset``, built once: epoch ``e`` gathers the
-    rows ``orders[e]`` and cuts them into ``batch_size`` batches (the last one shorter)."""
+    rows ``orders[e]`` (and their ``sample_weight``) and cuts them into ``batch_size`` batches
+    (the last one shorter)."""
     from ..keras_side._tf import tensorflow
 
     tf = tensorflow()
     perms = tf.constant(np.stack(orders))
     xs = tf.nest.map_structure(tf.constant, x)
     ys = tf.constant(y)
+    ws = None if sample_weight is None else tf.constant(sample_weight)
 
     def epoch(e):
         idx = perms[e]
-        return tf.data.Dataset.from_tensor_slices(
-            (tf.nest.map_structure(lambda a: tf.gather(a, idx), xs), tf.gather(ys, idx))
-        ).batch(batch_size)
+        rows = (tf.nest.map_structure(lambda a: tf.gather(a, idx), xs), tf.gather(ys, idx))
+        if ws is not None:
+            rows += (tf.gather(ws, idx),)
+        return tf.data.Dataset.from_tensor_slices(rows).batch(batch_size)
 
     return tf.data.Dataset.range(len(orders)).flat_map(epoch)
 
@@ -403,14 +417,16 @@ class SideBySideRun:
 
 def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
                        record_gradients=False, keras_model=None, save=None, keras_feed="dataset",
-                       record_in_graph=True):
+                       record_in_graph=True, sample_weight=None, class_weight=None,
+                       callbacks=None):
     """Train a copy of ``model`` and its Keras twin side by side and record every step.
 
     Args:
         model: a compiled ``scratch.Sequential``; it is copied (with a fresh optimizer), not trained.
         x, y: training data.
         epochs, batch_size, shuffle: as ``fit``.
-        validation_data: ``(x_val, y_val)`` evaluated after every epoch on both sides.
+        validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``,
+            evaluated after every epoch on both sides.
         record_gradients: also compare each step's gradients (computed again on both sides at
             the step's pre-update weights; slower).
         keras_model: a twin to use instead of building one (its weights must equal ``model``'s).
@@ -423,6 +439,17 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             losses and weights inside its compiled training step, many steps per call
             (:func:`keras_step_recorder`); False: from a callback, one call per step (slower,
             the same numbers bit for bit).
+        sample_weight, class_weight: as ``fit`` (one or the other): given to both sides' ``fit``,
+            Keras's fed the same weights per batch (in its dataset or generator, or as
+            ``fit(sample_weight=...)``) and its ``class_weight`` applied by Keras itself. Keras's
+            tf.data path holds class weights as float32 (``tf.convert_to_tensor`` of Python
+            floats; its array path keeps floatx), so with the ``"dataset"`` feed the NumPy side
+            gets the class weights Keras holds. Not with ``record_gradients``.
+        callbacks: ``scratch.callbacks`` objects (EarlyStopping, ReduceLROnPlateau,
+            LearningRateScheduler, TerminateOnNaN, CSVLogger) for the NumPy side; Keras's side
+            gets the twin of each (:func:`~..keras_side.callbacks.keras_callback`; a CSVLogger's
+            twin writes ``<name>.keras<ext>``). The records then add ``history/epochs`` and
+            ``history/steps``, each side's count, so that a different stop is a MISMATCH.
 
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
@@ -431,6 +458,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
 
     from ..keras_side import keras_inputs
     _check_run_arguments(batch_size, epochs, shuffle, keras_feed)
+    _check_weight_arguments(sample_weight, class_weight, record_gradients, keras_feed)
     if record_gradients and draws_masks(model):
         raise ValueError("record_gradients=True computes each step's gradients again, which would "
                          "draw another Dropout mask; pass record_gradients=False (the batch losses "
@@ -441,10 +469,16 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     x, y = ours.prepare(x, y)
     if keras_model is None:
         keras_model = to_keras(ours)
+    keras_cw, ours_cw = _class_weights_both_sides(ours, y, class_weight, keras_feed)
+    weights = ours.sample_weights(y, sample_weight, ours_cw)  # per row, each side's weights
     orders = ours.epoch_orders(batching.num_rows(x), epochs, shuffle)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
     batches = [b for order in orders for b in batching.batches(x, y, order, batch_size)]
     k_batches = [(keras_inputs(ours, xb), yb) for xb, yb in batches]
+    if weights is not None:
+        k_batches = [(xb, yb, weights[idx]) for (xb, yb), idx in
+                     zip(k_batches, [idx for epoch in slices for idx in epoch])]
+    k_callbacks = [_keras_twin(cb) for cb in callbacks or []]
 
     initial = [w.copy() for w in ours.get_weights()]
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
@@ -459,19 +493,26 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             s_hist = ours.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=0,
-                              validation_data=validation_data,
-                              callbacks=[_ScratchRecorder(s_rec)]).history
+                              validation_data=validation_data, sample_weight=sample_weight,
+                              class_weight=ours_cw,
+                              callbacks=list(callbacks or []) + [_ScratchRecorder(s_rec)]).history
     except TrainingDivergedError as exc:
         diverged, s_hist = exc, (exc.history.history if exc.history else {})
     val = None
     if validation_data is not None:
         xv, yv = ours.prepare(validation_data[0], validation_data[1], "x_val", "y_val")
-        val = (keras_inputs(ours, xv), yv)
+        val = (keras_inputs(ours, xv), yv,
+               *[ours.sample_weights(yv, w, name="sample_weight_val") for w in validation_data[2:]])
+    weighting = {"sample_weight": None if sample_weight is None else weights,
+                 "class_weight": keras_cw}
     k_hist = _keras_fit(keras_model, keras_feed, keras_inputs(ours, x), y, orders, k_batches,
-                        batch_size, len(slices[0]), epochs, val, kcb, step)
+                        batch_size, len(slices[0]), epochs, val, k_callbacks + [kcb], step,
+                        weighting)
     _raise_if_diverged(diverged, k_rec)
     records = _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_hist,
                        k_hist)
+    if callbacks:
+        records = _with_run_lengths(records, s_rec, k_rec, s_hist, k_hist)
     run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
     if save is not None:
         run.save(save)
@@ -510,18 +551,25 @@ def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):
 
 
 def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_epoch, epochs, val,
-               callback, step=None):
+               callbacks, step=None, weighting=None):
     """Keras's own ``model.fit`` over exactly ``batches``, fed as ``feed`` says; its History.
-    ``step``: ``(recording train_step, steps per execution)`` of :func:`keras_step_recorder`."""
+    ``step``: ``(recording train_step, steps per execution)`` of :func:`keras_step_recorder`;
+    ``weighting``: ``{"sample_weight": per-row weights or None, "class_weight": dict or None}``
+    (the per-row weights travel in the dataset, in the generator's batches, or as
+    ``fit(sample_weight=...)``; the class weights go to ``fit``)."""
     from ..keras_side._tf import quiet_stderr
 
-    kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=[callback])
+    weighting = weighting or {}
+    sample_weight = weighting.get("sample_weight")
+    kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=callbacks,
+                  class_weight=weighting.get("class_weight"))
     if feed == "arrays":
         data, kwargs["batch_size"] = (x, y), batch_size
+        kwargs["sample_weight"] = sample_weight
     else:
         kwargs.update(steps_per_epoch=steps_per_epoch, validation_batch_size=batch_size)
-        source = (keras_dataset(x, y, orders, batch_size) if feed == "dataset"
-                  else ((xb, yb) for xb, yb in batches))
+        source = (keras_dataset(x, y, orders, batch_size, sample_weight) if feed == "dataset"
+                  else (batch for batch in batches))
         data = (source,)
     with quiet_stderr(), _recording(keras_model, step):
         return keras_model.fit(*data, **kwargs).history
@@ -544,6 +592,59 @@ def _recording(keras_model, step):
         del keras_model.train_step  # the instance attribute; the class's method shows again
         keras_model.steps_per_execution = saved
         keras_model.train_function = keras_model.test_function = None
+
+
+def _check_weight_arguments(sample_weight, class_weight, record_gradients, keras_feed):
+    if sample_weight is None and class_weight is None:
+        return
+    if record_gradients:
+        raise ValueError("record_gradients=True recomputes each step's gradients without the "
+                         "sample weights; pass record_gradients=False with sample_weight or "
+                         "class_weight (the batch losses and weights of every step are still "
+                         "compared).")
+    if class_weight is not None and keras_feed == "generator":
+        raise ValueError("Keras's fit refuses `class_weight` with a Python generator; use "
+                         "keras_feed='dataset' (the default) or 'arrays' (shuffle=False).")
+
+
+def _class_weights_both_sides(model, y, class_weight, keras_feed):
+    """``(for Keras's fit, for the NumPy side's fit)``: the class weights, checked, with a key
+    for every class (a missing class weighs 1 either way; Keras's tf.data path would index past
+    its table instead). With the dataset feed the NumPy side gets them as Keras's tf.data path
+    holds them (``tf.convert_to_tensor`` of the Python numbers: float32)."""
+    if class_weight is None:
+        return None, None
+    model.sample_weights(y, class_weight=class_weight)  # the NumPy side's checks and messages
+    n_classes = max(model.output_units, 2)
+    full = {c: class_weight.get(c, 1.0) for c in range(n_classes)}
+    if keras_feed != "dataset":
+        return full, full
+    from ..keras_side._tf import tensorflow
+
+    held = tensorflow().convert_to_tensor([full[c] for c in range(n_classes)]).numpy()
+    return full, {c: float(w) for c, w in enumerate(held)}
+
+
+def _keras_twin(callback):
+    """The Keras twin of a NumPy callback; a CSVLogger's writes ``<name>.keras<ext>``."""
+    from ..keras_side.callbacks import keras_callback
+
+    if hasattr(callback, "filename"):
+        stem, ext = os.path.splitext(callback.filename)
+        return keras_callback(callback, filename=f"{stem}.keras{ext}")
+    return keras_callback(callback)
+
+
+def _with_run_lengths(records, s_rec, k_rec, s_hist, k_hist):
+    """``records`` and the epochs and steps each side ran (``history/epochs``, ``history/steps``)
+    at the last step: a callback that stops one side earlier than the other is a mismatch."""
+    epochs = (len(next(iter(s_hist.values()), [])), len(next(iter(k_hist.values()), [])))
+    steps = (len(s_rec.weights), len(k_rec.weights))
+    last = max(steps) - 1
+    rows = (pair_rows(last, max(epochs) - 1, "history/epochs", "model", *epochs)
+            + pair_rows(last, max(epochs) - 1, "history/steps", "model", *steps))
+    return pd.concat([records, pd.DataFrame(rows, columns=COLUMNS).astype(records.dtypes.to_dict())],
+                     ignore_index=True)
 
 
 def _raise_if_diverged(diverged, k_rec):

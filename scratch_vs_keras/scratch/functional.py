@@ -312,15 +312,16 @@ class Model(Trainer):
         """The sum of every layer's regularization term (Keras's ``sum(model.losses)``)."""
         return sum((layer.penalty() for layer in self.layers), 0.0)
 
-    def _data_loss(self, y, caches):
-        """``(value, gradient, is_delta)``: the reduced data loss and its gradient w.r.t. the
-        output :math:`A`, or w.r.t. :math:`Z` where Keras takes the logits shortcut (``is_delta``)."""
+    def _data_loss(self, y, caches, sample_weight=None):
+        """``(value, gradient, is_delta)``: the reduced data loss (each sample's loss weighted by
+        ``sample_weight``) and its gradient w.r.t. the output :math:`A`, or w.r.t. :math:`Z`
+        where Keras takes the logits shortcut (``is_delta``)."""
         last, out = self.layers[-1], caches[-1]
         is_delta = self.loss.uses_logits_of(last.activation)
         if is_delta:
-            value, grad = self.loss.value_and_gradient_from_logits(y, out.z)
+            value, grad = self.loss.value_and_gradient_from_logits(y, out.z, sample_weight)
         else:
-            value, grad = self.loss.value_and_gradient(y, out.a)
+            value, grad = self.loss.value_and_gradient(y, out.a, sample_weight)
         if self.loss_weights is not None:
             value, grad = value * self.loss_weights, grad * self.loss_weights
         return value, grad, is_delta
@@ -331,10 +332,10 @@ class Model(Trainer):
         loss, grads, caches, _ = self._pass(x, y, deltas, into_buffer)
         return loss, grads, caches[-1].a
 
-    def _pass(self, x, y, deltas=None, into_buffer=False):
+    def _pass(self, x, y, deltas=None, into_buffer=False, sample_weight=None):
         """``(loss, gradients, caches, outputs)`` of one batch: what ``fit`` runs every step."""
         caches, outputs = self._forward_pass(x, training=True)
-        data_loss, grad, output_is_delta = self._data_loss(y, caches)
+        data_loss, grad, output_is_delta = self._data_loss(y, caches, sample_weight)
         grads = self._backward_pass(caches, grad, output_is_delta, deltas, into_buffer)
         penalty = self.penalty() if self._any_regularized else 0.0
         return float(data_loss + penalty), grads, caches, outputs

@@ -84,6 +84,23 @@ class Optimizer:
             return float(self._learning_rate(self.iterations))
         return self._learning_rate
 
+    @learning_rate.setter
+    def learning_rate(self, value):
+        """Set the learning rate from the next step on (Keras's setter, used by callbacks such as
+        ``ReduceLROnPlateau``): a schedule replaces the rate; a number replaces a number."""
+        if isinstance(value, LearningRateSchedule):
+            self._learning_rate = value
+            return
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its "
+                "`learning_rate` constructor argument, hence its learning rate is not settable. "
+                "If you need the learning rate to be settable, you should instantiate the "
+                "optimizer with a float `learning_rate` argument."
+            )
+        # Keras assigns the number to its float variable, so 0 is allowed (min_lr=0)
+        self._learning_rate = float(check_number(value, "learning_rate", low=0))
+
     # -- one step -----------------------------------------------------------------------------
     def apply(self, grads, variables, tensors=None):
         """Update ``variables`` (NumPy arrays, in place) with ``grads``, as Keras's ``apply``.
