@@ -15,7 +15,9 @@ Keras's compiled training step, many steps per call (:func:`keras_step_recorder`
 callback, one ``tf.function`` call per step (:func:`keras_recorder`; needed for the gradients). (The
 running mean itself cannot be un-averaged to 1e-12: with hundreds of batches per epoch the
 subtraction of two large running totals loses the small batch's digits.) After every step each
-weight tensor of both sides is compared, and per epoch the History values ``fit`` reports.
+weight tensor of both sides is compared (or, with ``record="epoch"`` or ``N``, at each epoch's end
+and every N-th step only: a long run's memory then grows with the records, not the steps), and per
+epoch the History values ``fit`` reports.
 
 The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer, value``:
 
