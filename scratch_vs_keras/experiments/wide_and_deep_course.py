@@ -31,6 +31,8 @@ COURSE_RESULTS = {
                    "test rows after 30 epochs (Adam, binary cross-entropy, batch 64)",
 }
 VALIDATION_FRACTION = 0.1
+#: the notebooks' steps per epoch (their progress bars: 943/943 and 471/471), on all 30,162 rows
+COURSE_STEPS_PER_EPOCH = {"10": 943, "10a": 471}
 #: the notebooks' epochs. 10 fits twice, 15 epochs then 50 more: the second fit goes on from the
 #: first's weights and Adagrad accumulators (Adagrad has no step count), so one 65-epoch fit
 #: trains the same way, its rows shuffled afresh each epoch as Keras's are.
@@ -186,8 +188,10 @@ def _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epo
         f"{model.count_params():,} parameters, trained side by side for {run.steps:,} steps "
         f"({epochs} epochs, batch {batch}): test accuracy {scores['NumPy']['accuracy']:.4f} "
         f"(NumPy) / {scores['Keras']['accuracy']:.4f} (Keras), AUC {scores['NumPy']['AUC']:.4f} / "
-        f"{scores['Keras']['AUC']:.4f}, in {elapsed:.0f} s.{compared} Course: {COURSE_RESULTS[key]}."
-        f"{flaw}")
+        f"{scores['Keras']['AUC']:.4f}, in {elapsed:.0f} s.{compared} Course: {COURSE_RESULTS[key]}. "
+        f"This run holds the last tenth of the training rows out for validation: "
+        f"{run.steps // epochs:,} steps an epoch where the notebook takes "
+        f"{COURSE_STEPS_PER_EPOCH[course]:,}.{flaw}")
     confusion = [(f"Confusion matrix ({side})",
                   pd.DataFrame({"true": ["<=50K", ">50K"], "predicted <=50K": s["confusion"][:, 0],
                                 "predicted >50K": s["confusion"][:, 1]}))
