@@ -157,6 +157,9 @@ def _experiment_plan(args):
         raise BadInput(f"unknown experiment {args.name!r}; valid names: "
                        f"{', '.join(experiments.NAMES)}, all.")
     _check_question(args, names)
+    if args.dropout and args.course != "10a" and "wide_and_deep" in names:
+        raise BadInput("--dropout is notebook 10a's last model: add --course 10a (notebook 10 and "
+                       "the package's own wide and deep have no Dropout).")
     notes = []
     for dest in sorted(args.given & experiments.ALL_OPTIONS):
         ignoring = [n for n in names if dest not in experiments.options(n)]

@@ -54,6 +54,9 @@ OPTIONS = [
     ("--course", "course", dict(choices=["10", "10a"], help="wide_and_deep: the course notebook's "
                                 "own network, preprocessing, loss, optimizer and batch size"),
      RUNS, None),
+    ("--dropout", "dropout", dict(action="store_true", help="wide_and_deep --course 10a: the "
+                                  "notebook's last model, Dropout 0.6/0.4/0.2 after the deep "
+                                  "layers, 30 epochs"), RUNS, False),
     ("--jobs", "jobs", dict(type=int, metavar="N", help="run N experiments or sweep cells at "
                             "once, each in its own process (default 1)"), PARALLEL, 1),
     ("--backend", "backend", dict(choices=["joblib", "dask"], help="where parallel work runs: "
@@ -119,4 +122,4 @@ def _config(args):
                   batch_size=args.batch_size, optimizer=args.optimizer, dtype=args.dtype,
                   seed=args.seed, quick=args.quick, out=args.out, encoding=args.encoding,
                   show_progress=True, question=getattr(args, "question", None),
-                  course=getattr(args, "course", None))
+                  course=getattr(args, "course", None), dropout=getattr(args, "dropout", False))

@@ -15,7 +15,9 @@ Keras's compiled training step, many steps per call (:func:`keras_step_recorder`
 callback, one ``tf.function`` call per step (:func:`keras_recorder`; needed for the gradients). (The
 running mean itself cannot be un-averaged to 1e-12: with hundreds of batches per epoch the
 subtraction of two large running totals loses the small batch's digits.) After every step each
-weight tensor of both sides is compared, and per epoch the History values ``fit`` reports.
+weight tensor of both sides is compared (or, with ``record="epoch"`` or ``N``, at each epoch's end
+and every N-th step only: a long run's memory then grows with the records, not the steps), and per
+epoch the History values ``fit`` reports.
 
 The result is a tidy DataFrame with columns ``step, epoch, side, quantity, layer, value``:
 
@@ -70,16 +72,23 @@ def run_tolerances(dtype, steps):
 
 class _Recorder:
     """One side's per-step record: the loss (and optionally the gradients) of the batch about to
-    be trained, at the pre-update weights, and the weights after the update."""
+    be trained, at the pre-update weights, and the weights after the update at the steps that
+    ``keep`` marks (a boolean per step; ``None``: every step)."""
 
-    def __init__(self, batches, loss_fn, grads_fn, get_weights, record_gradients):
+    def __init__(self, batches, loss_fn, grads_fn, get_weights, record_gradients, keep=None):
         self.batches, self.loss_fn, self.grads_fn = batches, loss_fn, grads_fn
         self.get_weights, self.record_gradients = get_weights, record_gradients
+        self.keep = keep
         self.losses, self.weights, self.gradients = [], [], []
+        self.weight_steps = []  # the step of each entry of ``weights``
+        self.steps = 0
         self.diverged_at = None
 
+    def keeps(self, step):
+        return self.keep is None or bool(self.keep[step])
+
     def batch_begin(self):
-        xb, yb, *sample_weight = self.batches[len(self.weights)]  # (x, y[, sample weights])
+        xb, yb, *sample_weight = self.batches[self.steps]  # (x, y[, sample weights])
         if self.record_gradients:
             loss, grads = self.grads_fn(xb, yb)
             self.gradients.append(grads)
@@ -91,9 +100,12 @@ class _Recorder:
     def batch_end(self, mean_loss, batch_loss=None):
         if batch_loss is not None:  # the side reported the loss it trained on
             self.losses.append(float(batch_loss))
-        self.weights.append([np.asarray(w, dtype=np.float64) for w in self.get_weights()])
+        step, self.steps = self.steps, self.steps + 1
+        if self.keeps(step):
+            self.weights.append([np.asarray(w, dtype=np.float64) for w in self.get_weights()])
+            self.weight_steps.append(step)
         if not np.isfinite(mean_loss) and self.diverged_at is None:
-            self.diverged_at = len(self.weights) - 1
+            self.diverged_at = step
         return self.diverged_at is not None
 
 
@@ -108,15 +120,18 @@ class _ScratchRecorder(Callback):
         self.r.batch_end(logs["loss"], logs["batch_loss"])
 
 
-def scratch_recorder(model, batches, record_gradients=False):
+def scratch_recorder(model, batches, record_gradients=False, keep=None):
     """A recorder of the NumPy side (its callback: ``_ScratchRecorder(recorder)``); the batch loss
-    is the one ``scratch.Sequential.fit`` computed and trained on (its batch logs report it)."""
-    return _Recorder(batches, None, model.loss_and_gradients, model.get_weights, record_gradients)
+    is the one ``scratch.Sequential.fit`` computed and trained on (its batch logs report it).
+    ``keep``: the steps whose weights are kept (:func:`recorded_steps`; ``None``: all)."""
+    return _Recorder(batches, None, model.loss_and_gradients, model.get_weights, record_gradients,
+                     keep)
 
 
-def keras_recorder(model, batches, record_gradients=False, names=None):
+def keras_recorder(model, batches, record_gradients=False, names=None, keep=None):
     """A recorder of the Keras side and its Keras callback; weights and gradients are listed in
-    the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own.
+    the order of ``names`` (``"layer/weight"``, the scratch model's), by default Keras's own;
+    ``keep`` as :func:`scratch_recorder`'s.
 
     One ``tf.function`` call per step reads, at the end of step :math:`k`, both the weights after
     the update and the loss of batch :math:`k + 1` at those same weights (its pre-update loss).
@@ -161,7 +176,7 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
             s.assign(value)
         return loss, [grads[n] for n in names if n in grads]  # the trainable weights'
 
-    recorder = _Recorder(batches, loss_fn, grads_fn, None, record_gradients)
+    recorder = _Recorder(batches, loss_fn, grads_fn, None, record_gradients, keep)
 
     class KerasRecorder(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
@@ -169,7 +184,7 @@ def keras_recorder(model, batches, record_gradients=False, names=None):
                 recorder.batch_begin()
 
         def on_train_batch_end(self, batch, logs=None):
-            step = len(recorder.weights)
+            step = recorder.steps
             if not record_gradients and step + 1 < len(batches):
                 loss, weights = probe(*_batch_tensors(*batches[step + 1]))
                 recorder.losses.append(float(loss.numpy()))
@@ -196,7 +211,7 @@ def _batch_tensors(x, y, sample_weight=None):
 RECORD_BUFFER_ENTRIES = 2 ** 20
 
 
-def keras_step_recorder(model, batches, steps_per_epoch, names=None):
+def keras_step_recorder(model, batches, steps_per_epoch, names=None, keep=None):
     """A recorder of the Keras side that records inside Keras's own compiled training step, and
     the callback that collects the record; ``train_side_by_side`` installs the wrapped step
     for its ``fit`` call (:func:`_recording`).
@@ -204,10 +219,12 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     Keras's ``train_step`` is wrapped, not replaced: before it runs, the wrapper computes the
     batch's loss at the pre-update weights with the model's own ``compute_loss`` (the number
     ``fit`` averages into ``logs["loss"]``); after it, it writes every weight into a buffer
-    variable. With ``steps_per_execution`` > 1 the whole chunk of steps runs in one call of the
-    compiled function, and the callback reads the buffer once per chunk, not once per step.
-    A chunk divides the epoch (``fit`` would otherwise run a chunk on into the next epoch's
-    batches, and the epoch's History would average other batches).
+    variable, at every step or (``keep``, a boolean per step) at the kept steps only. With
+    ``steps_per_execution`` > 1 a whole chunk of steps runs in one call of the compiled
+    function, and the callback reads the buffer once per chunk, not once per step. A chunk
+    divides the epoch (``fit`` would otherwise run a chunk on into the next epoch's batches, and
+    the epoch's History would average other batches); it is the longest whose kept weights fit
+    :data:`RECORD_BUFFER_ENTRIES`, so a sparse record runs longer chunks.
     """
     from ..keras_side._tf import import_keras, tensorflow
 
@@ -219,13 +236,20 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
     variables = [by_name[n] for n in names]
     states = training_states(model)
     sizes = [int(np.prod(v.shape)) for v in variables]
-    most = max(1, RECORD_BUFFER_ENTRIES // max(1, sum(sizes)))
-    chunk = max(k for k in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % k == 0)
+    chunk, slots = _chunk_and_slots(steps_per_epoch, sum(sizes), keep)
     dtype = variables[0].dtype
     losses = tf.Variable(tf.zeros([chunk], dtype), trainable=False)
-    weights = tf.Variable(tf.zeros([chunk, sum(sizes)], dtype), trainable=False)
-    count = tf.Variable(0, dtype=tf.int32, trainable=False)
+    weights = tf.Variable(tf.zeros([slots, sum(sizes)], dtype), trainable=False)
+    count = tf.Variable(0, dtype=tf.int32, trainable=False)  # steps in this chunk
+    kept = tf.Variable(0, dtype=tf.int32, trainable=False)  # weight rows in this chunk
+    step = tf.Variable(0, dtype=tf.int32, trainable=False)
+    marks = None if keep is None else tf.constant(np.asarray(keep, bool))
     keras_step = model.train_step
+
+    def write_weights():
+        weights[kept.value()].assign(tf.concat([tf.reshape(v.value, [-1]) for v in variables], 0))
+        kept.assign_add(1)
+        return tf.constant(True)
 
     def train_step(data):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
@@ -237,29 +261,108 @@ def keras_step_recorder(model, batches, steps_per_epoch, names=None):
         for state, value in zip(states, saved):
             state.assign(value)
         logs = keras_step(data)  # Keras's own step: forward, loss, tape, optimizer
-        i = count.value()
-        losses[i].assign(tf.cast(loss, dtype))
-        weights[i].assign(tf.concat([tf.reshape(v.value, [-1]) for v in variables], 0))
+        losses[count.value()].assign(tf.cast(loss, dtype))
+        if marks is None:
+            write_weights()
+        else:
+            tf.cond(marks[step.value()], write_weights, lambda: tf.constant(False))
+            step.assign_add(1)
         count.assign_add(1)
         return logs
 
-    recorder = _Recorder(batches, None, None, None, False)
+    recorder = _Recorder(batches, None, None, None, False, keep)
     splits = np.cumsum(sizes)[:-1]
 
     class StepRecorder(keras.callbacks.Callback):
+        #: the numbers the in-graph record holds: a loss per step and a weight row per kept step
+        buffer_entries = chunk + slots * sum(sizes)
+
         def on_train_batch_end(self, batch, logs=None):
-            n = int(count.numpy())
-            chunk_losses, chunk_weights = losses.numpy()[:n], weights.numpy()[:n]
+            n, k = int(count.numpy()), int(kept.numpy())
+            chunk_losses = losses.numpy()[:n]
+            rows = iter(weights.numpy()[:k] if k else ())
             count.assign(0)
-            for loss, flat in zip(chunk_losses, chunk_weights):
+            kept.assign(0)
+            for loss in chunk_losses:
                 recorder.losses.append(float(loss))
-                parts = np.split(flat.astype(np.float64), splits)
-                recorder.get_weights = lambda p=parts: [w.reshape(v.shape) for w, v in zip(p, variables)]
+                if recorder.keeps(recorder.steps):
+                    parts = np.split(next(rows).astype(np.float64), splits)
+                    recorder.get_weights = lambda p=parts: [w.reshape(v.shape) for w, v in zip(p, variables)]
                 if recorder.batch_end(float(loss)):
                     self.model.stop_training = True
                     break
 
     return recorder, StepRecorder(), (train_step, chunk)
+
+
+def _chunk_and_slots(steps_per_epoch, width, keep):
+    """The in-graph recorder's steps per execution (the largest divisor of the epoch whose kept
+    weight rows, ``width`` numbers each, fit :data:`RECORD_BUFFER_ENTRIES`; at least 1) and the
+    weight rows its buffer holds (the most kept steps in one chunk)."""
+    best = (1, 1)
+    for k in range(2, steps_per_epoch + 1):
+        if steps_per_epoch % k == 0:
+            slots = k if keep is None else int(np.reshape(keep, (-1, k)).sum(axis=1).max())
+            if slots * width <= RECORD_BUFFER_ENTRIES:
+                best = (k, max(slots, 1))
+    return best
+
+
+def recorded_steps(record, steps_per_epoch, epochs):
+    """The steps whose weights a side-by-side run records: ``None`` (every step) or a boolean
+    per step.
+
+    Args:
+        record: ``"every_step"``; ``"epoch"``, each epoch's last step; or an integer ``N``,
+            every N-th step (counted from the first) and each epoch's last step.
+        steps_per_epoch, epochs: the run's length.
+    """
+    if record == "every_step" or (_is_count(record) and record == 1):
+        return None
+    if record != "epoch" and not _is_count(record):
+        raise ValueError(f"`record` must be 'every_step', 'epoch' or a positive integer N (every "
+                         f"N-th step and each epoch's end); received record={record!r}.")
+    steps = np.arange(steps_per_epoch * epochs)
+    keep = (steps + 1) % steps_per_epoch == 0
+    if record != "epoch":
+        keep |= (steps + 1) % int(record) == 0
+    return keep
+
+
+def _is_count(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+
+
+class _StepBatches:
+    """Every step's batch ``(x_b, y_b)`` (``(x_b, y_b, w_b)`` with ``sample_weight``) by step number, gathered one epoch at a time when asked
+    for: a list of all steps' batches would hold a gathered copy of the data per epoch."""
+
+    def __init__(self, x, y, orders, batch_size, convert=None, sample_weight=None):
+        self.x, self.y, self.orders, self.batch_size = x, y, orders, batch_size
+        self.convert = convert or (lambda xb: xb)
+        self.sample_weight = sample_weight  # per row; each batch then carries its rows' weights
+        self.per_epoch = batching.steps_per_epoch(batching.num_rows(x), batch_size)
+        self._epoch, self._batches = None, None
+
+    def __len__(self):
+        return self.per_epoch * len(self.orders)
+
+    def __getitem__(self, step):
+        if not 0 <= step < len(self):
+            raise IndexError(step)
+        epoch, i = divmod(step, self.per_epoch)
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self._batches = [(self.convert(xb), yb) for xb, yb in
+                             batching.batches(self.x, self.y, self.orders[epoch], self.batch_size)]
+            if self.sample_weight is not None:
+                slices = batching.batch_slices(self.orders[epoch], self.batch_size)
+                self._batches = [(xb, yb, self.sample_weight[idx])
+                                 for (xb, yb), idx in zip(self._batches, slices)]
+        return self._batches[i]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
 
 
 def keras_dataset(x, y, orders, batch_size, sample_weight=None):
@@ -298,6 +401,9 @@ class Divergence:
     rel_diff: float
     tolerance: float
     also: list = field(default_factory=list)
+    #: a sparse record: the last step before ``step`` whose weights were compared (-1: none),
+    #: when the weights were not recorded at the steps in between
+    since: int = None
 
     def __str__(self):
         where = f"{self.quantity} of {self.layer}" if self.layer != "model" else self.quantity
@@ -308,6 +414,11 @@ class Divergence:
         )
         if self.also:
             text += " Also beyond tolerance at that step: " + ", ".join(self.also) + "."
+        if self.since is not None:
+            before = (f"they last matched at step {self.since}" if self.since >= 0
+                      else "they were not compared before")
+            text += (f" The weights were not recorded at every step: {before}, so they parted at "
+                     f"one of steps {self.since + 1}-{self.step}.")
         return text
 
 
@@ -342,8 +453,13 @@ def first_divergence(frame, tolerances):
     value = {side: float(rows[rows.side == side].value.iloc[0]) for side in ("scratch", "keras", "abs_diff")}
     also = [f"{r.quantity} {r.layer}" for r in at.itertuples() if r.Index != worst.name]
     t = tolerances if not isinstance(tolerances, dict) else tolerances[worst.quantity]
+    since = None
+    if worst.quantity == "weight":
+        earlier = rel.step[(rel.quantity == "weight") & (rel.step < step)]
+        last = int(earlier.max()) if len(earlier) else -1
+        since = last if last < step - 1 else None
     return Divergence(step, int(worst.epoch), worst.quantity, worst.layer, value["scratch"],
-                      value["keras"], value["abs_diff"], float(worst.value), t, also)
+                      value["keras"], value["abs_diff"], float(worst.value), t, also, since)
 
 
 @dataclass
@@ -357,6 +473,21 @@ class SideBySideRun:
     keras_model: object
     scratch_history: dict
     keras_history: dict
+    #: which steps' weights were recorded and compared (``train_side_by_side``'s ``record``)
+    record: object = "every_step"
+
+    @property
+    def weight_steps(self):
+        """The steps at which the weights were compared."""
+        return np.unique(self.records.step[self.records.quantity == "weight"].to_numpy())
+
+    def compared_weights(self):
+        """What the weight comparison covered, in words: "every step", or e.g. "65 epoch ends"."""
+        if self.record == "every_step":
+            return "every step"
+        k = len(self.weight_steps)
+        return (f"{k:,} epoch ends" if self.record == "epoch" else
+                f"{k:,} steps (every {self.record} steps and each epoch's end)")
 
     def verdict_table(self):
         """Per quantity: the worst relative difference over the run, the tolerance, ok."""
@@ -371,7 +502,11 @@ class SideBySideRun:
 
         add(f"batch loss, every step ({self.steps})", rel[rel.quantity == "batch_loss"].value, tol["batch_loss"])
         weights = rel[rel.quantity == "weight"]
-        add("weights, every step", weights.value, tol["weight"])
+        if self.record == "every_step":
+            add("weights, every step", weights.value, tol["weight"])
+        else:
+            add(f"weights at {self.compared_weights()}", weights.value, tol["weight"],
+                f"the other {self.steps - len(self.weight_steps):,} steps' weights: not checked")
         add("weights, final", weights[weights.step == weights.step.max()].value, tol["final_weight"])
         grads = rel[rel.quantity == "gradient"]
         if len(grads):
@@ -382,8 +517,9 @@ class SideBySideRun:
         table = pd.DataFrame(rows)
         if self.dtype == "float32":
             drift = table.quantity != "gradients, every step"
-            table.loc[drift, "note"] = (f"float32 bound {FLOAT32_RUN_MARGIN} x eps x "
-                                        f"{self.steps} steps")
+            bound = f"float32 bound {FLOAT32_RUN_MARGIN} x eps x {self.steps} steps"
+            table.loc[drift, "note"] = [f"{n}; {bound}" if n else bound
+                                        for n in table.loc[drift, "note"]]
         return table
 
     @property
@@ -410,6 +546,9 @@ class SideBySideRun:
         div = self.first_divergence()
         verdict = "MATCH" if self.ok else "MISMATCH"
         text += f"\n{verdict}: {self.steps} steps, {self.dtype}."
+        if self.record != "every_step":
+            text += (f" Batch losses compared at all {self.steps:,} steps, weights at "
+                     f"{self.compared_weights()}; the weights between them were not checked.")
         if div is not None and not self.ok:
             text += "\n" + str(div)
         return text
@@ -418,7 +557,7 @@ class SideBySideRun:
 def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, validation_data=None,
                        record_gradients=False, keras_model=None, save=None, keras_feed="dataset",
                        record_in_graph=True, sample_weight=None, class_weight=None,
-                       callbacks=None):
+                       callbacks=None, record="every_step"):
     """Train a copy of ``model`` and its Keras twin side by side and record every step.
 
     Args:
@@ -450,6 +589,11 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
             gets the twin of each (:func:`~..keras_side.callbacks.keras_callback`; a CSVLogger's
             twin writes ``<name>.keras<ext>``). The records then add ``history/epochs`` and
             ``history/steps``, each side's count, so that a different stop is a MISMATCH.
+        record: which steps' weights are kept and compared: ``"every_step"`` (default);
+            ``"epoch"``, each epoch's last step; or an integer ``N``, every N-th step and each
+            epoch's last. The batch loss is compared at every step either way; a sparse record
+            keeps the run's memory at O(parameters x recorded steps), not x steps, and leaves the
+            weights between recorded steps not checked (the verdict table says which were).
 
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
@@ -464,31 +608,34 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
                          "draw another Dropout mask; pass record_gradients=False (the batch losses "
                          "and weights of every step are still compared).")
     batch_size, epochs = int(batch_size), int(epochs)
+    if record_gradients and record not in ("every_step", 1):
+        raise ValueError("record_gradients=True compares each step's gradients at the weights "
+                         "before that step, which needs every step's weights; pass "
+                         f"record='every_step' (received record={record!r}).")
     ours = model.astype(model.dtype)  # a deep copy
     ours.optimizer = model.optimizer.fresh()
     x, y = ours.prepare(x, y)
+    keep = recorded_steps(record, batching.steps_per_epoch(batching.num_rows(x), batch_size), epochs)
     if keras_model is None:
         keras_model = to_keras(ours)
     keras_cw, ours_cw = _class_weights_both_sides(ours, y, class_weight, keras_feed)
     weights = ours.sample_weights(y, sample_weight, ours_cw)  # per row, each side's weights
     orders = ours.epoch_orders(batching.num_rows(x), epochs, shuffle)
     slices = [batching.batch_slices(order, batch_size) for order in orders]
-    batches = [b for order in orders for b in batching.batches(x, y, order, batch_size)]
-    k_batches = [(keras_inputs(ours, xb), yb) for xb, yb in batches]
-    if weights is not None:
-        k_batches = [(xb, yb, weights[idx]) for (xb, yb), idx in
-                     zip(k_batches, [idx for epoch in slices for idx in epoch])]
+    batches = _StepBatches(x, y, orders, batch_size)
+    k_batches = _StepBatches(x, y, orders, batch_size, lambda xb: keras_inputs(ours, xb), weights)
     k_callbacks = [_keras_twin(cb) for cb in callbacks or []]
 
     initial = [w.copy() for w in ours.get_weights()]
     # The NumPy side's gradients are computed afterwards at Keras's pre-update weights (below).
-    s_rec = scratch_recorder(ours, batches)
+    s_rec = scratch_recorder(ours, batches, keep=keep)
     step = None
     if record_in_graph and keras_feed == "dataset" and not record_gradients:
         k_rec, kcb, step = keras_step_recorder(keras_model, k_batches, len(slices[0]),
-                                               ours.weight_names())
+                                               ours.weight_names(), keep)
     else:
-        k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names())
+        k_rec, kcb = keras_recorder(keras_model, k_batches, record_gradients, ours.weight_names(),
+                                    keep)
     diverged = None
     try:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -513,7 +660,8 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
                        k_hist)
     if callbacks:
         records = _with_run_lengths(records, s_rec, k_rec, s_hist, k_hist)
-    run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist)
+    run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist,
+                        "every_step" if keep is None else record)
     if save is not None:
         run.save(save)
     return run
@@ -639,7 +787,7 @@ def _with_run_lengths(records, s_rec, k_rec, s_hist, k_hist):
     """``records`` and the epochs and steps each side ran (``history/epochs``, ``history/steps``)
     at the last step: a callback that stops one side earlier than the other is a mismatch."""
     epochs = (len(next(iter(s_hist.values()), [])), len(next(iter(k_hist.values()), [])))
-    steps = (len(s_rec.weights), len(k_rec.weights))
+    steps = (s_rec.steps, k_rec.steps)
     last = max(steps) - 1
     rows = (pair_rows(last, max(epochs) - 1, "history/epochs", "model", *epochs)
             + pair_rows(last, max(epochs) - 1, "history/steps", "model", *steps))
@@ -660,38 +808,57 @@ def _raise_if_diverged(diverged, k_rec):
 
 
 def _step_frame(names, slices, s_rec, k_rec, dtype):
-    """The rows of :func:`_step_rows` without gradients, computed for all steps at once: per
-    tensor, the steps' values stacked into one ``(steps, entries)`` array. The same numbers as
-    :func:`pair_rows` bit for bit (the same operations, element by element, in the same
-    precision), in the same row order."""
-    n = min(len(s_rec.losses), len(k_rec.losses), len(k_rec.weights))
-    if n == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                             zip(COLUMNS, ["int64", "int64", object, object, object, "float64"])})
-    pairs = [(np.asarray(s_rec.losses[:n], np.float64)[:, None],
-              np.asarray(k_rec.losses[:n], np.float64)[:, None])]
-    pairs += [(np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in s_rec.weights[:n]]),
-               np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in k_rec.weights[:n]]))
-              for j in range(len(names))]
-    tops = [np.max(np.abs(b), axis=1) if b.shape[1] else np.zeros(n) for _, b in pairs]
-    scale = np.max(np.stack(tops[1:]), axis=0) if len(tops) > 1 else np.zeros(n)
-    values = np.empty((n, len(pairs), 4))
+    """The rows of :func:`_step_rows` without gradients, computed for all steps at once: the
+    batch loss of every step, and every weight tensor at the steps whose weights were recorded,
+    per tensor the recorded steps' values stacked into one ``(records, entries)`` array. The same
+    numbers as :func:`pair_rows` bit for bit (the same operations, element by element, in the
+    same precision), in the same row order."""
+    n = min(len(s_rec.losses), len(k_rec.losses), k_rec.steps)
+    at = np.asarray([s for s in k_rec.weight_steps if s < n], dtype=np.int64)
+    step_epoch = np.array([e for e, epoch in enumerate(slices) for _ in epoch], dtype=np.int64)
+    loss_pair = (np.asarray(s_rec.losses[:n], np.float64)[:, None],
+                 np.asarray(k_rec.losses[:n], np.float64)[:, None])
+    blocks = [(np.arange(n), ["batch_loss"], ["model"], _pair_values([loss_pair], np.zeros(n), "float64"))]
+    if len(at) and len(names):
+        pairs = [(np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in s_rec.weights[:len(at)]]),
+                  np.stack([np.asarray(w[j], np.float64).reshape(-1) for w in k_rec.weights[:len(at)]]))
+                 for j in range(len(names))]
+        blocks.append((at, ["weight"] * len(names), list(names), _pair_values(pairs, None, dtype)))
+    steps, quantity, layer, values = [], [], [], []
+    for where, quantities, layers, vals in blocks:
+        per_step = 4 * len(layers)
+        steps.append(np.repeat(where, per_step))
+        quantity.append(np.tile(np.repeat(quantities, 4), len(where)).astype(object))
+        layer.append(np.tile(np.repeat(layers, 4), len(where)).astype(object))
+        values.append(vals.reshape(-1))
+    # per step, the loss rows, then the weight rows (a stable sort keeps each block's order)
+    steps = np.concatenate(steps)
+    order = np.argsort(steps, kind="stable")
+    return pd.DataFrame({
+        "step": steps[order], "epoch": step_epoch[steps[order]],
+        "side": np.tile(np.array(SIDES, dtype=object), len(steps) // 4),
+        "quantity": np.concatenate(quantity)[order], "layer": np.concatenate(layer)[order],
+        "value": np.concatenate(values)[order]})
+
+
+def _pair_values(pairs, context, dtype):
+    """Per row (step) and pair of ``(steps, entries)`` arrays: both sides' values at the entry
+    with the largest gap, the gap, and the relative gap of :func:`_rel` with ``context`` per step
+    (``None``: the model's largest weight at that step), as an array ``(steps, pairs, 4)``."""
+    m = len(pairs[0][1])
+    tops = [np.max(np.abs(b), axis=1) if b.shape[1] else np.zeros(m) for _, b in pairs]
+    if context is None:
+        context = np.max(np.stack(tops), axis=0)
+    values = np.empty((m, len(pairs), 4))
     for j, ((a, b), top) in enumerate(zip(pairs, tops)):
         gap = np.abs(a - b)
-        at = np.argmax(gap, axis=1) if gap.shape[1] > 1 else np.zeros(n, dtype=int)
-        worst = np.max(gap, axis=1) if gap.shape[1] else np.zeros(n)
-        values[:, j, 0] = a[np.arange(n), at] if a.shape[1] else 0.0
-        values[:, j, 1] = b[np.arange(n), at] if b.shape[1] else 0.0
+        at = np.argmax(gap, axis=1) if gap.shape[1] > 1 else np.zeros(m, dtype=int)
+        worst = np.max(gap, axis=1) if gap.shape[1] else np.zeros(m)
+        values[:, j, 0] = a[np.arange(m), at] if a.shape[1] else 0.0
+        values[:, j, 1] = b[np.arange(m), at] if b.shape[1] else 0.0
         values[:, j, 2] = worst
-        values[:, j, 3] = _rel(worst, top, scale if j else np.zeros(n), dtype if j else "float64")
-    step_epoch = np.array([e for e, epoch in enumerate(slices) for _ in epoch][:n])
-    per_step = 4 * len(pairs)
-    return pd.DataFrame({
-        "step": np.repeat(np.arange(n), per_step), "epoch": np.repeat(step_epoch, per_step),
-        "side": np.tile(SIDES, n * len(pairs)).astype(object),
-        "quantity": np.tile(np.repeat(["batch_loss"] + ["weight"] * len(names), 4), n).astype(object),
-        "layer": np.tile(np.repeat(["model"] + list(names), 4), n).astype(object),
-        "value": values.reshape(-1)})
+        values[:, j, 3] = _rel(worst, top, context, dtype)
+    return values
 
 
 def _rel(gap, top, context, dtype):

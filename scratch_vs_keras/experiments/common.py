@@ -24,7 +24,8 @@ DATA_OPTIONS = frozenset({"dataset", "csv", "target", "encoding"})
 ALL_OPTIONS = DATA_OPTIONS | {"epochs", "batch_size", "optimizer", "dtype", "seed", "quick", "out"}
 # Options only some experiments take (each lists them in its OWN_OPTIONS; the others refuse them
 # for the reason given here).
-OWN_OPTIONS = {"course": "it has no course preset (wide_and_deep has: --course 10|10a)"}
+OWN_OPTIONS = {"course": "it has no course preset (wide_and_deep has: --course 10|10a)",
+               "dropout": "it has no Dropout preset (wide_and_deep has: --course 10a --dropout)"}
 ALL_OPTIONS = ALL_OPTIONS | set(OWN_OPTIONS)
 ALL_TASKS = frozenset({"binary", "multiclass", "regression"})
 # The experiments built on the course's estimator (backprop_review, bias_conventions).
@@ -61,6 +62,7 @@ class Config:
     show_progress: bool = False
     question: str = None
     course: str = None  # wide_and_deep: the course notebook "10" or "10a"
+    dropout: bool = False  # wide_and_deep --course 10a: the notebook's last model, with Dropout
 
     def pick(self, name, default, quick=None):
         """The user's value for ``name``, else ``quick`` in quick mode, else ``default``."""
@@ -87,7 +89,8 @@ class Config:
         ``--dataset`` or ``--csv`` (so a run on other data never overwrites the default report)."""
         if self.question:
             name = f"{name}-{self.question}"
-        data = self.data_name() or (f"course{self.course}" if self.course else None)
+        data = self.data_name() or (f"course{self.course}{'-dropout' * self.dropout}"
+                                    if self.course else None)
         return f"{name}-{data}" if data else name
 
     def progress(self, total, unit, desc=None):
@@ -110,6 +113,7 @@ class Config:
         if self.encoding not in (None, "utf-8"):
             words += ["--encoding", shlex.quote(self.encoding)]
         words += ["--course", self.course] if self.course else []
+        words += ["--dropout"] if self.dropout else []
         words += ["--dtype", self.dtype, "--seed", str(self.seed)] + (["--quick"] if self.quick else [])
         return " ".join(words)
 

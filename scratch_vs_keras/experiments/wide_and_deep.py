@@ -28,7 +28,7 @@ TITLE = "Wide and deep on Adult: embeddings and crosses, NumPy vs Keras"
 NOT_TAKEN = dict.fromkeys(DATA_OPTIONS, "it trains on the bundled Adult census data")
 TASKS = frozenset()
 TASKS_WHY = "it brings its own data"
-OWN_OPTIONS = {"course"}
+OWN_OPTIONS = {"course", "dropout"}
 
 
 def build_wide_and_deep(data, kind="wide_and_deep", wide_dim=4, deep_dim=4, hidden=(32, 16),
