@@ -159,6 +159,11 @@ def _keras_normalization(layer, keras):
     return getattr(keras.layers, type(layer).__name__)(**config)
 
 
+def _keras_merge(layer, keras):
+    """The Keras merge layer of the same class (``Add``, ``Multiply``, ...): no arguments."""
+    return getattr(keras.layers, type(layer).__name__)(name=layer.name)
+
+
 #: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
 #: arguments and name. A new layer adds one entry here (and nothing to the model code).
 KERAS_LAYERS = {
@@ -170,6 +175,8 @@ KERAS_LAYERS = {
     s_layers.GaussianNoise: _keras_seeded,
     s_layers.BatchNormalization: _keras_normalization,
     s_layers.LayerNormalization: _keras_normalization,
+    **{merge: _keras_merge for merge in (s_layers.Add, s_layers.Subtract, s_layers.Multiply,
+                                         s_layers.Average, s_layers.Maximum, s_layers.Minimum)},
 }
 
 
