@@ -59,10 +59,19 @@ def keras_initializer(initializer):
 
 
 def keras_regularizer(regularizer):
-    """``scratch.regularizers.L2(l)`` -> ``keras.regularizers.L2(l)`` (and L1, L1L2)."""
+    """``scratch.regularizers.L2(l)`` -> ``keras.regularizers.L2(l)`` (and L1, L1L2,
+    OrthogonalRegularizer)."""
     if regularizer is None:
         return None
     keras = _keras()
+    if isinstance(regularizer, s_reg.OrthogonalRegularizer):
+        if keras.config.floatx() == "float64":
+            raise ValueError(
+                "Keras 3.15.1's OrthogonalRegularizer keeps its factor as a float32 tensor and "
+                "fails in a float64 model (a float32 * float64 multiplication); build this model "
+                "with dtype='float32' to compare it with Keras."
+            )
+        return keras.regularizers.OrthogonalRegularizer(**regularizer.get_config())
     if isinstance(regularizer, s_reg.L1):
         return keras.regularizers.L1(regularizer.l1)
     if isinstance(regularizer, s_reg.L2):
