@@ -36,6 +36,11 @@ class Regularizer:
     def get_config(self):
         raise NotImplementedError
 
+    @classmethod
+    def from_config(cls, config):
+        """The regularizer with ``config``'s arguments (Keras's ``from_config``)."""
+        return cls(**config)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
