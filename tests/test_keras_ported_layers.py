@@ -153,6 +153,7 @@ MERGES = {  # Keras's TEST_PARAMETERS: layer, np_op, output width for two (2, 5)
     "multiply": (L.Multiply, np.multiply, 5),
     "average": (L.Average, lambda a, b: np.multiply(np.add(a, b), 0.5), 5),
     "concat": (L.Concatenate, lambda a, b: np.concatenate((a, b), axis=-1), 10),
+    "dot_2d": (lambda **kw: L.Dot(axes=-1, **kw), _np_dot, 1),
 }
 
 
@@ -222,6 +223,14 @@ def test_keras_concatenate_errors():
     assert out.shape == (1, 9)
 
 
+def test_dot_takes_the_features_axis():
+    for axes in (0, 2, 1.0, (1,), (1, 2), True):
+        with pytest.raises(ValueError, match=r"`axes` must be the features' axis, 1 or -1"):
+            L.Dot(axes=axes)
+    with pytest.raises(ValueError, match=r"`Dot` layer should be called on exactly 2 inputs"):
+        L.Dot(axes=1)([scratch.Input(shape=(3,)) for _ in range(3)])
+
+
 def test_merge_layers_refuse_inputs_of_different_widths():
     with pytest.raises(ValueError, match=r"`Add` merges inputs element by element, so they need "
                                          r"one shape; received shapes \[\(None, 5\), \(None, 4\)\]"):
@@ -241,7 +250,8 @@ def _branches_model(layer_class, dtype="float64", optimizer="sgd"):
     branches = [L.Dense(5, activation=act)(inp) for act in ("tanh", "sigmoid", "relu")]
     if layer_class is L.Add:
         branches[2] = inp  # a residual connection: the input itself is merged
-    merged = layer_class()(branches[:2] if layer_class is L.Subtract else branches)
+    two = layer_class is L.Subtract or layer_class in DOTS.values()
+    merged = layer_class()(branches[:2] if two else branches)
     model = scratch.Model(inp, L.Dense(1, activation="sigmoid")(merged), seed=0, dtype=dtype)
     model.compile(optimizer=optimizer, loss="binary_crossentropy")
     return model
@@ -252,11 +262,18 @@ def _worst_keras_gap(result):
     return rows.rel_diff.max()
 
 
-@pytest.mark.parametrize("layer_class", ELEMENTWISE, ids=lambda c: c.__name__)
-def test_merge_layer_gradients_match_keras_in_float64(layer_class):
+DOTS = {"Dot": lambda **kw: L.Dot(axes=-1, **kw),
+        "Dot-normalize": lambda **kw: L.Dot(axes=(1, -1), normalize=True, **kw)}
+
+
+@pytest.mark.parametrize("make", ELEMENTWISE + list(DOTS.values()),
+                         ids=[c.__name__ for c in ELEMENTWISE] + list(DOTS))
+def test_merge_layer_gradients_match_keras_in_float64(make):
+    """Forward, loss and every gradient <= 1e-12 relative to Keras; backprop against central
+    differences (compare_gradients's 1e-6)."""
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(16, 5)), rng.integers(0, 2, 16)
-    result = compare_gradients(_branches_model(layer_class), x, y)
+    result = compare_gradients(_branches_model(make), x, y)
     assert result.ok, str(result)
     assert _worst_keras_gap(result) <= 1e-12, str(result)
 

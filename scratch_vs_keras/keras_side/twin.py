@@ -184,6 +184,8 @@ KERAS_LAYERS = {
     s_layers.GaussianNoise: _keras_seeded,
     s_layers.BatchNormalization: _keras_normalization,
     s_layers.LayerNormalization: _keras_normalization,
+    s_layers.Dot: lambda layer, keras: keras.layers.Dot(axes=layer.axes, normalize=layer.normalize,
+                                                        name=layer.name),
     **{merge: _keras_merge for merge in (s_layers.Add, s_layers.Subtract, s_layers.Multiply,
                                          s_layers.Average, s_layers.Maximum, s_layers.Minimum)},
 }

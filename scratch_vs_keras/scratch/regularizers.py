@@ -17,6 +17,7 @@ float64 losses agree to round-off; the arguments you pass are kept unchanged. As
 
 import numpy as np
 
+from ._l2_normalize import l2_normalize_rows, l2_normalize_rows_backward
 from ._scalar_math import float32_round
 from ._validation import check_non_negative_float, lookup
 
@@ -103,9 +104,9 @@ class OrthogonalRegularizer(Regularizer):
     :math:`W^T`), :math:`\epsilon = 10^{-7}`. With :math:`S = \mathrm{sign}(U U^T)`, zero on the
     diagonal, and :math:`c = \lambda / (n(n-1))`, the gradient is
 
-    .. math:: G = 2c\,S U, \qquad \frac{\partial\Omega}{\partial w_i}
-              = \frac{g_i - (u_i \cdot g_i)\,u_i}{\lVert w_i \rVert}
-              \;(\text{or } g_i / \epsilon \text{ where } \lVert w_i \rVert < \epsilon).
+    .. math:: \frac{\partial\Omega}{\partial U} = 2c\,S U,
+
+    taken back through the normalization by :func:`._l2_normalize.l2_normalize_rows_backward`.
 
     Args:
         factor: :math:`\lambda`, a non-negative number (Keras's default 0.01).
@@ -138,28 +139,18 @@ class OrthogonalRegularizer(Regularizer):
             )
         return vectors
 
-    def _normalized(self, v):
-        """``(U, inverse_norms, clipped)``, Keras's ``x * min(rsqrt(sum x^2), 1/eps)`` per row."""
-        with np.errstate(divide="ignore"):  # a zero row: 1/0 = inf, then clipped to 1/eps
-            inverse_norm = 1 / np.sqrt((v * v).sum(axis=1, keepdims=True))
-        clipped = inverse_norm > 1e7
-        inverse_norm = np.minimum(inverse_norm, v.dtype.type(1e7))
-        return v * inverse_norm, inverse_norm, clipped
-
     def penalty(self, w):
-        u, _, _ = self._normalized(self._vectors(w))
+        u = l2_normalize_rows(self._vectors(w)).u
         n = u.shape[0]
         off_diagonal = np.abs(u @ u.T) * (1 - np.eye(n, dtype=u.dtype))
         return float32_round(self.factor) * 0.5 * off_diagonal.sum() / (n * (n - 1.0) / 2.0)
 
     def gradient(self, w):
-        u, inverse_norm, clipped = self._normalized(self._vectors(w))
-        n = u.shape[0]
+        normalized = l2_normalize_rows(self._vectors(w))
+        u, n = normalized.u, normalized.u.shape[0]
         signs = np.sign(u @ u.T) * (1 - np.eye(n, dtype=u.dtype))
         g = (2 * float32_round(self.factor) * 0.5 / (n * (n - 1.0) / 2.0)) * (signs @ u)
-        # through the normalization: the part of g along u_i has no effect on u_i's direction
-        tangential = np.where(clipped, g, g - (u * g).sum(axis=1, keepdims=True) * u)
-        grad = inverse_norm * tangential
+        grad = l2_normalize_rows_backward(g, normalized)
         return grad if self.mode == "rows" else grad.T
 
     def get_config(self):

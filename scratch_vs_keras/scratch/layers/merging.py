@@ -1,6 +1,6 @@
-r"""Element-wise merge layers, as ``keras.layers.Add``, ``Subtract``, ``Multiply``, ``Average``,
-``Maximum`` and ``Minimum``: :math:`k \ge 2` inputs :math:`X_1, \dots, X_k` of one shape
-``(B, n)`` in, one ``(B, n)`` out, no weights.
+r"""Merge layers, as ``keras.layers.Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``,
+``Minimum`` (element-wise: :math:`k \ge 2` inputs :math:`X_1, \dots, X_k` of one shape ``(B, n)``
+in, one ``(B, n)`` out) and ``Dot`` (two ``(B, n)`` in, ``(B, 1)`` out); no weights.
 
 Keras folds the inputs from the left (``out = op(out, X_i)``); the NumPy side folds in the same
 order, so the rounding is the same. Backward, with :math:`G = \partial J/\partial Y`:
@@ -12,6 +12,10 @@ order, so the rounding is the same. Backward, with :math:`G = \partial J/\partia
     \text{Multiply: } G \odot \prod_{j \ne i} X_j, \quad
     \text{Maximum/Minimum: } G \odot [X_i \text{ is the first extreme}].
 
+``Dot`` gives each sample's :math:`y = x_1 \cdot x_2` (with ``normalize=True``, of the
+L2-normalized rows: the cosine similarity), so :math:`\partial J/\partial x_1 = G\,x_2` and
+:math:`\partial J/\partial x_2 = G\,x_1`, taken back through the normalization where there is one.
+
 The first input wins a tie in ``Maximum``/``Minimum``, as TensorFlow's gradient of
 ``maximum(x, y)`` goes to ``x`` where ``x >= y``.
 """
@@ -21,10 +25,13 @@ from functools import reduce
 
 import numpy as np
 
+from .._l2_normalize import l2_normalize_rows, l2_normalize_rows_backward
 from .base import Layer
 
 #: What a merge layer remembers: its inputs (``Multiply``, ``Maximum`` and ``Minimum`` need them).
 MergeCache = namedtuple("MergeCache", ["inputs"])
+#: What a Dot layer remembers: the rows it multiplied, and their normalizations (or ``None``).
+DotCache = namedtuple("DotCache", ["rows", "normalized"])
 
 
 class Merge(Layer):
@@ -133,3 +140,46 @@ class Minimum(Maximum):
 
     def merge(self, inputs):
         return reduce(np.minimum, inputs)
+
+
+class Dot(Merge):
+    r"""Each sample's dot product :math:`y_s = x_{1s} \cdot x_{2s}`, shape ``(B, 1)``.
+
+    Args:
+        axes: the axis of the product, as in Keras; the twin's inputs are ``(B, n)``, so it is
+            the features' axis, ``1`` or ``-1`` (or a pair of them).
+        normalize: L2-normalize each sample first (Keras's ``normalize``), which makes
+            :math:`y` the cosine similarity of the two rows.
+        name: optional name.
+    """
+
+    n_inputs = 2
+
+    def __init__(self, axes, normalize=False, name=None):
+        super().__init__(name=name)
+        pair = tuple(axes) if isinstance(axes, (list, tuple)) else (axes, axes)
+        if len(pair) != 2 or any(type(a) is not int or a not in (1, -1) for a in pair):
+            raise ValueError(
+                f"`axes` must be the features' axis, 1 or -1 (or a pair of them): the twin's "
+                f"inputs are (batch, features); received axes={axes!r}."
+            )
+        self.axes, self.normalize = axes, bool(normalize)
+
+    def compute_output_shape(self, input_shape):
+        return (1,)
+
+    def forward(self, inputs):
+        normalized = [l2_normalize_rows(x) for x in inputs] if self.normalize else None
+        rows = [n.u for n in normalized] if self.normalize else inputs
+        return (rows[0] * rows[1]).sum(axis=1, keepdims=True), DotCache(rows, normalized)
+
+    def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
+        """No weights; :math:`G x_2` and :math:`G x_1`, through the normalization if any."""
+        x1, x2 = cache.rows
+        grads = [grad * x2, grad * x1]
+        if self.normalize:
+            grads = [l2_normalize_rows_backward(g, n) for g, n in zip(grads, cache.normalized)]
+        return [], grads
+
+    def __repr__(self):
+        return f"Dot(axes={self.axes!r}, normalize={self.normalize}, name={self.name!r})"
