@@ -232,8 +232,8 @@ def test_dot_takes_the_features_axis():
 
 
 def test_merge_layers_refuse_inputs_of_different_widths():
-    with pytest.raises(ValueError, match=r"`Add` merges inputs element by element, so they need "
-                                         r"one shape; received shapes \[\(None, 5\), \(None, 4\)\]"):
+    shapes = r"received shapes \[\(None, 5\), \(None, 4\)\]"
+    with pytest.raises(ValueError, match=r"`Add` merges inputs element by element.*" + shapes):
         L.Add()([scratch.Input(shape=(5,)), scratch.Input(shape=(4,))])
     with pytest.raises(ValueError, match="should be called on a list of at least 2 inputs"):
         L.Multiply()([scratch.Input(shape=(5,))])

@@ -38,7 +38,8 @@ def test_keras_config(reg, value):
     pytest.param(R.L1(0.1), lambda v: 0.1 * np.sum(np.abs(v)), id=T + "test_l1"),
     pytest.param(R.L2(0.1), lambda v: 0.1 * np.sum(np.square(v)), id=T + "test_l2"),
     pytest.param(R.L1L2(l1=0.1, l2=0.2),
-                 lambda v: 0.1 * np.sum(np.abs(v)) + 0.2 * np.sum(np.square(v)), id=T + "test_l1_l2"),
+                 lambda v: 0.1 * np.sum(np.abs(v)) + 0.2 * np.sum(np.square(v)),
+                 id=T + "test_l1_l2"),
 ])
 def test_keras_penalty_values(reg, expected, value):
     np.testing.assert_allclose(reg(value), expected(value), **KERAS_CLOSE)
@@ -177,7 +178,7 @@ def test_none_means_the_default_factor_as_in_keras():
     assert (R.L1L2(l1=None, l2=None).l1, R.L1L2(l1=None, l2=None).l2) == (0.0, 0.0)
 
 
-# -- OrthogonalRegularizer against Keras ------------------------------------------------------------
+# -- OrthogonalRegularizer against Keras --------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["rows", "columns"])
 def test_orthogonal_penalty_and_gradient_equal_keras_code_in_float64(mode):
