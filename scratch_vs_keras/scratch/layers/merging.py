@@ -120,26 +120,30 @@ class Multiply(Merge):
                 for i in range(len(inputs))]
 
 
-class Maximum(Merge):
-    r""":math:`Y = \max(X_1, \dots, X_k)` element-wise."""
+class _Extreme(Merge):
+    """Maximum and Minimum: ``fold`` folds the inputs from the left, ``pick`` finds the first
+    input that holds the extreme (the one the left fold's ties keep)."""
 
-    pick = staticmethod(np.argmax)  # the first extreme, as the left fold's ties resolve
+    fold = pick = None
 
     def merge(self, inputs):
-        return reduce(np.maximum, inputs)
+        return reduce(self.fold, inputs)
 
     def input_gradients(self, grad, inputs):
         winner = self.pick(np.stack(inputs), axis=0)
         return [np.where(winner == i, grad, 0) for i in range(len(inputs))]
 
 
-class Minimum(Maximum):
+class Maximum(_Extreme):
+    r""":math:`Y = \max(X_1, \dots, X_k)` element-wise."""
+
+    fold, pick = staticmethod(np.maximum), staticmethod(np.argmax)
+
+
+class Minimum(_Extreme):
     r""":math:`Y = \min(X_1, \dots, X_k)` element-wise."""
 
-    pick = staticmethod(np.argmin)
-
-    def merge(self, inputs):
-        return reduce(np.minimum, inputs)
+    fold, pick = staticmethod(np.minimum), staticmethod(np.argmin)
 
 
 class Dot(Merge):
