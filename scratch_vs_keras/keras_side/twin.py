@@ -59,10 +59,19 @@ def keras_initializer(initializer):
 
 
 def keras_regularizer(regularizer):
-    """``scratch.regularizers.L2(l)`` -> ``keras.regularizers.L2(l)`` (and L1, L1L2)."""
+    """``scratch.regularizers.L2(l)`` -> ``keras.regularizers.L2(l)`` (and L1, L1L2,
+    OrthogonalRegularizer)."""
     if regularizer is None:
         return None
     keras = _keras()
+    if isinstance(regularizer, s_reg.OrthogonalRegularizer):
+        if keras.config.floatx() == "float64":
+            raise ValueError(
+                "Keras 3.15.1's OrthogonalRegularizer keeps its factor as a float32 tensor and "
+                "fails in a float64 model (a float32 * float64 multiplication); build this model "
+                "with dtype='float32' to compare it with Keras."
+            )
+        return keras.regularizers.OrthogonalRegularizer(**regularizer.get_config())
     if isinstance(regularizer, s_reg.L1):
         return keras.regularizers.L1(regularizer.l1)
     if isinstance(regularizer, s_reg.L2):
@@ -159,6 +168,11 @@ def _keras_normalization(layer, keras):
     return getattr(keras.layers, type(layer).__name__)(**config)
 
 
+def _keras_merge(layer, keras):
+    """The Keras merge layer of the same class (``Add``, ``Multiply``, ...): no arguments."""
+    return getattr(keras.layers, type(layer).__name__)(name=layer.name)
+
+
 #: scratch layer class -> ``fn(layer, keras)`` returning the Keras layer with the same class,
 #: arguments and name. A new layer adds one entry here (and nothing to the model code).
 KERAS_LAYERS = {
@@ -170,6 +184,10 @@ KERAS_LAYERS = {
     s_layers.GaussianNoise: _keras_seeded,
     s_layers.BatchNormalization: _keras_normalization,
     s_layers.LayerNormalization: _keras_normalization,
+    s_layers.Dot: lambda layer, keras: keras.layers.Dot(axes=layer.axes, normalize=layer.normalize,
+                                                        name=layer.name),
+    **{merge: _keras_merge for merge in (s_layers.Add, s_layers.Subtract, s_layers.Multiply,
+                                         s_layers.Average, s_layers.Maximum, s_layers.Minimum)},
 }
 
 

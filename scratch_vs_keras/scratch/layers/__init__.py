@@ -10,6 +10,8 @@ weight layout.
   ``GaussianNoise`` (Keras's own noise, reproduced);
   :mod:`.batch_normalization`: ``BatchNormalization`` (batch statistics, moving averages);
   :mod:`.layer_normalization`: ``LayerNormalization``;
+  :mod:`.merging`: ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum``
+  (element-wise merges) and ``Dot``;
 * :mod:`.preprocessing`: ``StringLookup``, ``IntegerLookup``, ``HashedCrossing``,
   ``Discretization``, ``Normalization`` (raw columns -> Keras's integers and floats).
 """
@@ -23,11 +25,13 @@ from .dropout import Dropout, DropoutCache
 from .embedding import Embedding, EmbeddingCache
 from .gaussian_noise import GaussianNoise
 from .identity import Identity
+from .merging import Add, Average, Dot, Maximum, Merge, Minimum, Multiply, Subtract
 from .preprocessing import (Discretization, HashedCrossing, IntegerLookup, Normalization,
                             StringLookup)
 from .ones_column import OnesColumn
 
-__all__ = ["BatchNormalization", "Concatenate", "ConcatenateCache", "Dense", "DenseCache",
-           "Discretization", "Dropout", "DropoutCache", "Embedding", "EmbeddingCache",
-           "GaussianNoise", "HashedCrossing", "Identity", "Input", "IntegerLookup", "Layer",
-           "LayerNormalization", "Node", "Normalization", "OnesColumn", "StringLookup"]
+__all__ = ["Add", "Average", "BatchNormalization", "Concatenate", "ConcatenateCache", "Dense",
+           "DenseCache", "Discretization", "Dot", "Dropout", "DropoutCache", "Embedding",
+           "EmbeddingCache", "GaussianNoise", "HashedCrossing", "Identity", "Input",
+           "IntegerLookup", "Layer", "LayerNormalization", "Maximum", "Merge", "Minimum",
+           "Multiply", "Node", "Normalization", "OnesColumn", "StringLookup", "Subtract"]
