@@ -1,11 +1,12 @@
 """Keras 3.15.1's own optimizer and schedule tests (keras/src/optimizers/optimizer_test.py, the
-eight optimizers' ``*_test.py`` and schedules/learning_rate_schedule_test.py), run against the
+eight optimizers' ``*_test.py``, the ``exclude_from_weight_decay`` parts of Lion's, Lamb's and
+Adafactor's ``test_weight_decay``, and schedules/learning_rate_schedule_test.py but for the
+cosine schedules, which test_keras_ported_optimizers.py ports), run against the
 NumPy side, each named after its Keras test (``file::Class::test``). The expected numbers and
 tolerances are Keras's; Keras's tests run in float32, so the variables here are float32 too.
 Keras tests that are not here are listed in docs/keras_tests.md.
 """
 
-import math
 import pickle
 
 import numpy as np
@@ -16,8 +17,10 @@ from scratch_vs_keras import scratch
 O = scratch.optimizers
 S = O.schedules
 
-#: the eight optimizers of this file (Lion, Ftrl, Adafactor: their own ported file)
+#: the eight optimizers whose Keras test files are ported here (others: test_keras_ported_optimizers.py)
 EIGHT = ["adam", "sgd", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam"]
+#: the optimizers optimizer_test.py parametrizes over
+ELEVEN = EIGHT + ["lion", "ftrl", "adafactor"]
 
 
 def f32(values):
@@ -142,7 +145,7 @@ def test_callable_learning_rate():
     assert opt.iterations == 1
 
 
-@pytest.mark.parametrize("name", EIGHT)
+@pytest.mark.parametrize("name", ELEVEN)
 def test_gradient_accumulation_with_weight_decay(name, rng):
     """optimizer_test.py::OptimizerTest::test_gradient_accumulation_with_weigth_decay"""
     opt1 = O.ALL[name](weight_decay=0.05)
@@ -156,7 +159,7 @@ def test_gradient_accumulation_with_weight_decay(name, rng):
     _close(v1, v3)
 
 
-@pytest.mark.parametrize("name", EIGHT)
+@pytest.mark.parametrize("name", ELEVEN)
 def test_pickleable_optimizers(name):
     """optimizer_test.py::OptimizerTest::test_pickleable_optimizers"""
     opt = O.get(name)
@@ -217,7 +220,7 @@ def test_single_step(name):
     _close(v, SINGLE_STEP[name], rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("name", EIGHT)
+@pytest.mark.parametrize("name", EIGHT + ["lion", "lamb", "adafactor"])
 def test_weight_decay(name):
     """<name>_test.py::<Name>Test::test_weight_decay: var2 is named "exclude", var3 is listed."""
     zero = np.zeros((), "float32")
@@ -364,11 +367,6 @@ def test_fit_lr_correctness():
            rtol=5e-5)
 
 
-def _cosine(step, decay_steps, alpha=0.0):
-    decay = 0.5 * (1.0 + math.cos(math.pi * min(step, decay_steps) / decay_steps))
-    return (1.0 - alpha) * decay + alpha
-
-
 #: (Keras test, schedule, [(step, expected)]); Keras's assertAllClose(..., 1e-6): atol 1e-6
 SCHEDULE_CASES = [
     ("ExponentialDecayTest::test_continuous", S.ExponentialDecay(0.05, 10, 0.96),
@@ -405,12 +403,6 @@ SCHEDULE_CASES = [
      [(float(i), 0.1 / (1 + i / 10 * 0.96)) for i in range(11)]),
     ("InverseTimeDecayTest::test_staircase", S.InverseTimeDecay(0.1, 10, 0.96, staircase=True),
      [(float(i), 0.1 / (1 + 0.96 * (i // 10))) for i in range(11)]),
-    ("CosineDecayTest::test_decay", S.CosineDecay(1.0, 1000),
-     [(s, _cosine(s, 1000)) for s in range(0, 1500, 250)]),
-    ("CosineDecayTest::test_alpha", S.CosineDecay(1.0, 1000, 0.1),
-     [(s, _cosine(s, 1000, 0.1)) for s in range(0, 1500, 250)]),
-    ("CosineDecayTest::test_float64", S.CosineDecay(np.float64(1.0), 1000),
-     [(s, _cosine(s, 1000)) for s in range(0, 1500, 250)]),
 ]
 
 

@@ -38,6 +38,11 @@ FEATURES = {
     "adadelta_accumulate_ema_decay_excluding_bias": (
         lambda: O.Adadelta(1.0, weight_decay=0.1, use_ema=True, gradient_accumulation_steps=3),
         ("var_names", ["bias"])),
+    "muon_decay_excluding_bias": (
+        lambda: O.Muon(0.01, weight_decay=0.2, adam_weight_decay=0.3), ("var_names", ["bias"])),
+    "lion_accumulate_ema_excluding_var_list": (
+        lambda: O.Lion(0.001, weight_decay=0.5, gradient_accumulation_steps=2, use_ema=True),
+        ("var_list", [2])),
     "sgd_callable_learning_rate": (lambda: O.SGD(lambda: 0.01, momentum=0.9), None),
     "adam_callable_learning_rate_decay": (lambda: O.Adam(lambda: 0.003, weight_decay=0.1), None),
 }
@@ -133,6 +138,8 @@ FIT_FEATURES = {
     "gradient_accumulation_4_with_schedule": (
         lambda: O.Adam(S.ExponentialDecay(0.02, 100, 0.8), gradient_accumulation_steps=4), None),
     "callable_learning_rate": (lambda: O.RMSprop(lambda: 0.003, momentum=0.3), None),
+    # Lamb steps tensor by tensor on the model's flat buffer; fit's finalize cuts it likewise
+    "ema_lamb_on_the_flat_buffer": (lambda: O.Lamb(0.005, use_ema=True, ema_momentum=0.9), None),
 }
 
 

@@ -289,12 +289,16 @@ class Optimizer:
         self._update_all(grads, variables, lr)
 
     def _apply_weight_decay(self, variables, lr):
-        """:math:`w \leftarrow w - w\,\lambda\,\eta_t` on every variable not excluded."""
+        r""":math:`w \leftarrow w - w\,\lambda\,\eta_t` on every variable not excluded."""
         if self.weight_decay is not None:
             wd = float32_round(self.weight_decay)
-            for w, decays in zip(variables, self._decays):
+            for w, decays in zip(variables, self._decay_mask(variables)):
                 if decays:
                     w -= w * wd * lr
+
+    def _decay_mask(self, variables):
+        """Per variable, whether weight decay applies (fixed when built; computed before)."""
+        return self._decays if self.built else self._weight_decay_mask(variables)
 
     def _update_all(self, grads, variables, lr):
         for i, (g, w) in enumerate(zip(grads, variables)):
