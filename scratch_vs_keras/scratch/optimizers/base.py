@@ -243,8 +243,9 @@ class Optimizer:
     @learning_rate.setter
     def learning_rate(self, value):
         """Set the learning rate from the next step on (Keras's setter, used by callbacks such as
-        ``ReduceLROnPlateau``): a schedule replaces the rate; a number replaces a number."""
-        if isinstance(value, LearningRateSchedule):
+        ``ReduceLROnPlateau``): a schedule or a callable replaces the rate; a number replaces a
+        number."""
+        if isinstance(value, LearningRateSchedule) or callable(value):
             self._learning_rate = value
             return
         if isinstance(self._learning_rate, LearningRateSchedule):
