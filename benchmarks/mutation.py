@@ -52,6 +52,7 @@ T_PORTED = "tests/test_keras_ported_losses.py::"
 T_DROP = "tests/test_dropout_twin.py::"
 T_NOTEBOOKS = "tests/test_course_notebooks.py::"
 T_MISTAKES = "tests/test_checker_mistakes.py::"
+T_FEAT = "tests/test_optimizer_features_vs_keras.py::"
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,32 @@ MUTANTS = [
       "clipnorm rescales every gradient to norm c, also the small ones",
       T_OPT + "[sgd_clipnorm]"),
     M("schedule_post_increment", "scratch/optimizers/base.py",
-      "return float(self._learning_rate(self.iterations))",
-      "return float(self._learning_rate(self.iterations + 1))",
+      "return float(lr(self._iterations))",
+      "return float(lr(self._iterations + 1))",
       "a schedule evaluated at the step after the update, not before",
       T_OPT + "[sgd_exponential]"),
+    M("callable_learning_rate_exact", "scratch/optimizers/base.py",
+      "return dtype.type(float32_round(lr) if called and type(lr) is float else lr)",
+      "return dtype.type(lr)",
+      "a callable's Python-float learning rate not rounded through float32 as Keras's cast",
+      T_FEAT + "test_each_step_equals_keras_in_float64[sgd_callable_learning_rate]"),
+    M("exclusion_searches_the_path", "scratch/optimizers/base.py",
+      'names[i].rsplit("/", 1)[-1]', "names[i]",
+      "var_names searched in the path dense/kernel, not Keras's variable.name kernel",
+      T_FEAT + "test_each_step_equals_keras_in_float64[adamax_decay_excluding_regex]"),
+    M("ema_without_first_step_start", "scratch/optimizers/base.py",
+      "self.ema_momentum if self.iterations != 0 else 0.0", "self.ema_momentum",
+      "the moving average starts from zeros, not from the first updated weights",
+      T_FEAT + "test_each_step_equals_keras_in_float64[adam_ema]"),
+    M("accumulation_sums_not_averages", "scratch/optimizers/base.py",
+      "grads = [(dense(g) + acc) / steps for", "grads = [(dense(g) + acc) for",
+      "gradient accumulation applies the sum of the gradients, not their mean",
+      T_FEAT + "test_each_step_equals_keras_in_float64[adam_accumulate_3]"),
+    M("fit_not_finalized", "scratch/trainer.py",
+      "        self.optimizer.finalize_variable_values(\n",
+      "        (lambda var_list: None)(\n",
+      "fit ends without setting the weights to their moving averages (use_ema)",
+      T_FEAT + "test_side_by_side_fit_of_1020_steps[ema_finalized_at_the_end]"),
     # -- scratch/optimizers/schedules.py ------------------------------------------------------
     M("exponential_staircase_ignored", "scratch/optimizers/schedules.py",
       "            p = np.floor(p)\n", "            p = p\n",

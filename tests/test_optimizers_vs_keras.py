@@ -118,10 +118,9 @@ def test_schedule_values_equal_keras_bit_for_bit(name):
 
 
 #: Keras config keys that are no optimizer argument of ours: bookkeeping, or set another way
-#: (``learning_rate`` is compared above; the EMA, loss-scale and accumulation options are not
-#: implemented and default to off).
-KERAS_ONLY_CONFIG = {"name", "learning_rate", "use_ema", "ema_momentum", "ema_overwrite_frequency",
-                     "loss_scale_factor", "gradient_accumulation_steps"}
+#: (``learning_rate`` is compared above; mixed-precision loss scaling is not implemented and
+#: defaults to off).
+KERAS_ONLY_CONFIG = {"name", "learning_rate", "loss_scale_factor"}
 
 
 def test_string_names_give_keras_defaults():

@@ -508,6 +508,9 @@ class SideBySideRun:
             add(f"weights at {self.compared_weights()}", weights.value, tol["weight"],
                 f"the other {self.steps - len(self.weight_steps):,} steps' weights: not checked")
         add("weights, final", weights[weights.step == weights.step.max()].value, tol["final_weight"])
+        finalized = rel[rel.quantity == "finalized_weight"]
+        if len(finalized):
+            add("weights after fit (EMA finalized)", finalized.value, tol["final_weight"])
         grads = rel[rel.quantity == "gradient"]
         if len(grads):
             add("gradients, every step", grads.value, tol["gradient"])
@@ -660,6 +663,10 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
                        k_hist)
     if callbacks:
         records = _with_run_lengths(records, s_rec, k_rec, s_hist, k_hist)
+    if ours.optimizer.use_ema:  # both fits end by setting the weights to their moving averages
+        records = pd.concat([records, _finalized_rows(
+            ours, keras_model, len(s_rec.losses) - 1, max(len(s_hist.get("loss", [])) - 1, 0))],
+            ignore_index=True)
     run = SideBySideRun(records, ours.dtype, len(s_rec.losses), ours, keras_model, s_hist, k_hist,
                         "every_step" if keep is None else record)
     if save is not None:
@@ -685,6 +692,18 @@ def _records(ours, slices, batches, s_rec, k_rec, initial, record_gradients, s_h
     if steps is None:
         return records
     return pd.concat([steps, records.astype(steps.dtypes.to_dict())], ignore_index=True)
+
+
+def _finalized_rows(ours, keras_model, step, epoch):
+    """The rows of the weights each ``fit`` leaves (after ``finalize_variable_values``)."""
+    from ..keras_side import keras_weights_by_name
+
+    names = ours.weight_names()
+    theirs = keras_weights_by_name(keras_model, names)
+    scale = max(float(np.max(np.abs(w))) for w in theirs)
+    rows = [r for name, ws, wk in zip(names, ours.get_weights(), theirs)
+            for r in pair_rows(step, epoch, "finalized_weight", name, ws, wk, scale, ours.dtype)]
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _check_run_arguments(batch_size, epochs, shuffle, keras_feed):

@@ -100,9 +100,12 @@ def _schedule_from_config(serialized):
     return getattr(keras.optimizers.schedules, serialized["class_name"])(**serialized["config"])
 
 
-def keras_optimizer(optimizer):
+def keras_optimizer(optimizer, model=None, twin=None):
     """A fresh Keras optimizer of the same class and arguments (``get_config()``, the learning
-    rate's schedule included), for the scratch model's ``compile(optimizer=...)``."""
+    rate's schedule or callable included), for the scratch model's ``compile(optimizer=...)``.
+
+    The weight decay exclusions carry over: ``var_names`` as they are, ``var_list`` (arrays of
+    the scratch ``model``) as the variables of the same names in its Keras ``twin``."""
     if optimizer is None:
         return "rmsprop"
     if not isinstance(optimizer, s_opt.Optimizer):
@@ -118,7 +121,29 @@ def keras_optimizer(optimizer):
     del config["name"]  # Keras names its own optimizer
     if isinstance(config["learning_rate"], dict):
         config["learning_rate"] = _schedule_from_config(config["learning_rate"])
-    return cls(**config)
+    theirs = cls(**config)
+    excluded = optimizer.weight_decay_exclusions()
+    if excluded["var_list"] or excluded["var_names"]:
+        theirs.exclude_from_weight_decay(
+            var_list=_keras_variables(excluded["var_list"] or [], model, twin),
+            var_names=excluded["var_names"])
+    return theirs
+
+
+def _keras_variables(arrays, model, twin):
+    """The ``twin``'s variables for the scratch ``model``'s weight ``arrays`` (by name)."""
+    if not arrays:
+        return None
+    ours = list(zip(model.weight_names(), model.weights)) if model is not None else []
+    names = [next((n for n, w in ours if w is a), None) for a in arrays]
+    if twin is None or None in names:
+        raise ValueError(
+            "exclude_from_weight_decay(var_list=...) names arrays that are not the translated "
+            "model's own weights; translate with to_keras(model) (the model those arrays belong "
+            "to), or exclude by name with var_names=['bias']."
+        )
+    by_name = dict(zip(keras_weight_names(twin), twin.trainable_weights))
+    return [by_name[n] for n in names]
 
 
 def _keras_dense(layer, keras):
@@ -281,7 +306,7 @@ def to_keras(model, compile=True):
                 "loss=...) first, or pass compile=False."
             )
         twin.compile(
-            optimizer=keras_optimizer(model.optimizer),
+            optimizer=keras_optimizer(model.optimizer, model, twin),
             loss=keras_loss(model.loss),
             metrics=list(getattr(model, "metrics", []) or []) or None,
             loss_weights=model.loss_weights,

@@ -237,6 +237,9 @@ class Trainer:
                     cb.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
+        # as Keras's fit: with use_ema the weights become their moving averages
+        self.optimizer.finalize_variable_values(
+            [self._buffer.values] if run.flat else self.weights)
         for cb in run.callbacks:
             cb.on_train_end(logs)
         return run.history
@@ -284,11 +287,13 @@ class Trainer:
                 (batching.take_rows(x, tail), y[tail], None if weights is None else weights[tail]))
 
     def _flat_steps(self):
-        """Whether this fit steps on the weight buffer as one tensor: not where per-tensor
-        clipping (``clipnorm``) or a layer's row-wise gradient needs the tensors one by one."""
+        """Whether this fit steps on the weight buffer as one tensor: not where the optimizer
+        (per-tensor clipping, weight decay exclusions) or a layer's row-wise gradient needs the
+        tensors one by one."""
         if not self._buffer.holds(self.layers):
             self._pack()  # a layer's weights were replaced by hand
-        return self._buffer.steps_flat and not self.optimizer.clipnorm
+        self.optimizer.set_variable_names(self.weight_names())
+        return self._buffer.steps_flat and not self.optimizer.steps_tensor_by_tensor
 
     def _fit_epoch(self, epoch, batches, run, bar):
         """Train on one epoch's ``batches``; returns the epoch's logs (running means)."""

@@ -80,9 +80,9 @@ class Muon(WholeTensorSteps, Optimizer):
         super().build(variables)
 
     def _apply_weight_decay(self, variables, lr):
-        for w in variables:
+        for w, decays in zip(variables, self._decay_mask(variables)):  # as Keras's, exclusions hold
             wd = self.weight_decay if w.ndim == 2 else self.adam_weight_decay
-            if wd is not None:
+            if wd is not None and decays:
                 w -= w * float32_round(wd) * lr
 
     def update_step(self, gradient, variable, learning_rate, index):

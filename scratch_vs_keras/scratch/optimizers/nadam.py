@@ -37,7 +37,7 @@ class Nadam(Optimizer):
     def build(self, variables):
         self.momentums = self._slots(variables)
         self.velocities = self._slots(variables)
-        self.u_product = variables[0].dtype.type(1.0)
+        self.u_product = (variables[0].dtype.type if variables else np.float64)(1.0)
         super().build(variables)
 
     def _update_all(self, grads, variables, lr):
