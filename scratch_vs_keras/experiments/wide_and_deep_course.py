@@ -186,7 +186,7 @@ def _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epo
         f"preprocessing of Adult "
         f"({len(data.y_train):,} training, {len(data.y_test):,} test rows after dropping `?` rows), "
         f"{model.count_params():,} parameters, trained side by side for {run.steps:,} steps "
-        f"({epochs} epochs, batch {batch}): test accuracy {scores['NumPy']['accuracy']:.4f} "
+        f"({epochs} epoch{'s' if epochs != 1 else ''}, batch {batch}): test accuracy {scores['NumPy']['accuracy']:.4f} "
         f"(NumPy) / {scores['Keras']['accuracy']:.4f} (Keras), AUC {scores['NumPy']['AUC']:.4f} / "
         f"{scores['Keras']['AUC']:.4f}, in {elapsed:.0f} s.{compared} Course: {COURSE_RESULTS[key]}. "
         f"This run holds the last tenth of the training rows out for validation: "
