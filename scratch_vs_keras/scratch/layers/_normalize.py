@@ -18,6 +18,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from .base import Layer
+
 #: What a normalization layer remembers for backward: :math:`\hat X`, :math:`r` (shaped to
 #: broadcast against ``x``), whether the statistics came from the batch itself (then they
 #: depend on :math:`X` and backward passes through them), and ``x`` (rms_scaling only).
@@ -67,3 +69,47 @@ def normalize_backward(grad, cache, gamma, axis):
     dx = r * (g - np.mean(g, axis=axis, keepdims=True)
               - x_hat * np.mean(g * x_hat, axis=axis, keepdims=True))
     return dgamma, dbeta, dx
+
+
+class ScaleOffset(Layer):
+    """What both normalization layers share around the arithmetic above: the trainable
+    :math:`\gamma` (``scale``) and :math:`\beta` (``center``), each ``(n,)``, their names,
+    regularizers and configuration, and how a backward pass hands its gradients back."""
+
+    def _scale_offset(self, shape, dtype, rng):
+        return (([self.gamma_initializer(shape, dtype, rng)] if self.scale else [])
+                + ([self.beta_initializer(shape, dtype, rng)] if self.center else []))
+
+    @property
+    def gamma(self):
+        return self.weights[0] if self.scale else None
+
+    @property
+    def beta(self):
+        return self.weights[-1] if self.center else None
+
+    def weight_names(self):
+        return ["gamma"] * self.scale + ["beta"] * self.center
+
+    def weight_regularizers(self):
+        return [self.gamma_regularizer] * self.scale + [self.beta_regularizer] * self.center
+
+    def _returned(self, grads, dx, out, need_input_grad):
+        """``(grads, dx)`` as ``backward`` returns them: the gradients written into ``out``
+        when the caller gave buffers, ``dx`` only when it is needed."""
+        if out is not None:
+            for o, g in zip(out, grads):
+                o[...] = g
+            grads = out
+        return grads, dx if need_input_grad else None
+
+    def _scale_offset_config(self):
+        def name(regularizer):
+            return None if regularizer is None else repr(regularizer)
+
+        return {"name": self.name, "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": repr(self.beta_initializer),
+                "gamma_initializer": repr(self.gamma_initializer),
+                "beta_regularizer": name(self.beta_regularizer),
+                "gamma_regularizer": name(self.gamma_regularizer)}

@@ -20,8 +20,7 @@ no gradient reaches (Keras's non-trainable weights): ``get_weights`` lists them 
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from .._validation import check_number
-from ._normalize import NormalizationCache, moments, normalize, normalize_backward
-from .base import Layer
+from ._normalize import NormalizationCache, ScaleOffset, moments, normalize, normalize_backward
 
 
 def check_feature_axis(axis, layer):
@@ -39,7 +38,7 @@ def check_feature_axis(axis, layer):
     return int(value)
 
 
-class BatchNormalization(Layer):
+class BatchNormalization(ScaleOffset):
     r"""Batch normalization, as ``keras.layers.BatchNormalization``.
 
     Forward in training, for :math:`X` of shape ``(B, n)`` (see the module doc for the moving
@@ -95,19 +94,10 @@ class BatchNormalization(Layer):
     def build(self, input_shape, dtype, rng):
         """``gamma``, ``beta`` (trainable) and ``moving_mean``, ``moving_variance``, each ``(n,)``."""
         shape = (int(input_shape[-1]),)
-        self.weights = ([self.gamma_initializer(shape, dtype, rng)] if self.scale else []) \
-            + ([self.beta_initializer(shape, dtype, rng)] if self.center else [])
+        self.weights = self._scale_offset(shape, dtype, rng)
         self.non_trainable_weights = [self.moving_mean_initializer(shape, dtype, rng),
                                       self.moving_variance_initializer(shape, dtype, rng)]
         self.built = True
-
-    @property
-    def gamma(self):
-        return self.weights[0] if self.scale else None
-
-    @property
-    def beta(self):
-        return self.weights[-1] if self.center else None
 
     @property
     def moving_mean(self):
@@ -117,14 +107,8 @@ class BatchNormalization(Layer):
     def moving_variance(self):
         return self.non_trainable_weights[1]
 
-    def weight_names(self):
-        return ["gamma"] * self.scale + ["beta"] * self.center
-
     def non_trainable_weight_names(self):
         return ["moving_mean", "moving_variance"]
-
-    def weight_regularizers(self):
-        return [self.gamma_regularizer] * self.scale + [self.beta_regularizer] * self.center
 
     def forward(self, x, training=False):
         r"""Training: normalize with the batch's :math:`\mu, \sigma^2` and move the moving
@@ -143,22 +127,12 @@ class BatchNormalization(Layer):
     def backward(self, grad, cache, grad_is_preactivation=False, out=None, need_input_grad=True):
         """``([dgamma, dbeta], dx)``: see the class doc (``_normalize.normalize_backward``)."""
         dgamma, dbeta, dx = normalize_backward(grad, cache, self.gamma, axis=0)
-        grads = [dgamma] * self.scale + [dbeta] * self.center
-        if out is not None:
-            for o, g in zip(out, grads):
-                o[...] = g
-            grads = out
-        return grads, dx if need_input_grad else None
+        return self._returned([dgamma] * self.scale + [dbeta] * self.center, dx, out, need_input_grad)
 
     def get_config(self):
-        return {"name": self.name, "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": repr(self.beta_initializer),
-                "gamma_initializer": repr(self.gamma_initializer),
+        return {**self._scale_offset_config(), "momentum": self.momentum,
                 "moving_mean_initializer": repr(self.moving_mean_initializer),
-                "moving_variance_initializer": repr(self.moving_variance_initializer),
-                "beta_regularizer": None if self.beta_regularizer is None else repr(self.beta_regularizer),
-                "gamma_regularizer": None if self.gamma_regularizer is None else repr(self.gamma_regularizer)}
+                "moving_variance_initializer": repr(self.moving_variance_initializer)}
 
     def __repr__(self):
         return (f"BatchNormalization(momentum={self.momentum}, epsilon={self.epsilon}, "

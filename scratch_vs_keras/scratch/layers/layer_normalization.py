@@ -10,12 +10,11 @@ import numpy as np
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from .._validation import check_number
-from ._normalize import NormalizationCache, moments, normalize, normalize_backward
-from .base import Layer
+from ._normalize import NormalizationCache, ScaleOffset, moments, normalize, normalize_backward
 from .batch_normalization import check_feature_axis
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(ScaleOffset):
     r"""Layer normalization, as ``keras.layers.LayerNormalization``.
 
     Forward, for :math:`X` of shape ``(B, n)``, row by row: :math:`\mu_s` and the biased
@@ -70,23 +69,8 @@ class LayerNormalization(Layer):
     def build(self, input_shape, dtype, rng):
         """``gamma`` and ``beta``, each ``(n,)`` (as ``scale`` and ``center`` ask)."""
         shape = (int(input_shape[-1]),)
-        self.weights = ([self.gamma_initializer(shape, dtype, rng)] if self.scale else []) \
-            + ([self.beta_initializer(shape, dtype, rng)] if self.center else [])
+        self.weights = self._scale_offset(shape, dtype, rng)
         self.built = True
-
-    @property
-    def gamma(self):
-        return self.weights[0] if self.scale else None
-
-    @property
-    def beta(self):
-        return self.weights[-1] if self.center else None
-
-    def weight_names(self):
-        return ["gamma"] * self.scale + ["beta"] * self.center
-
-    def weight_regularizers(self):
-        return [self.gamma_regularizer] * self.scale + [self.beta_regularizer] * self.center
 
     def forward(self, x):
         r""":math:`Y = \gamma\odot(X - \mu)/\sqrt{\sigma^2 + \epsilon} + \beta`, statistics per row."""
@@ -107,19 +91,10 @@ class LayerNormalization(Layer):
         else:
             dgamma, dbeta, dx = normalize_backward(grad, cache, self.gamma, axis=-1)
             grads = [dgamma] * self.scale + [dbeta] * self.center
-        if out is not None:
-            for o, g in zip(out, grads):
-                o[...] = g
-            grads = out
-        return grads, dx if need_input_grad else None
+        return self._returned(grads, dx, out, need_input_grad)
 
     def get_config(self):
-        return {"name": self.name, "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": repr(self.beta_initializer),
-                "gamma_initializer": repr(self.gamma_initializer),
-                "beta_regularizer": None if self.beta_regularizer is None else repr(self.beta_regularizer),
-                "gamma_regularizer": None if self.gamma_regularizer is None else repr(self.gamma_regularizer)}
+        return {**self._scale_offset_config(), "rms_scaling": self.rms_scaling}
 
     def __repr__(self):
         return f"LayerNormalization(epsilon={self.epsilon}, name={self.name!r})"
