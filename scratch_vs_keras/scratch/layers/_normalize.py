@@ -18,6 +18,9 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
+from .._validation import check_number
 from .base import Layer
 
 #: What a normalization layer remembers for backward: :math:`\hat X`, :math:`r` (shaped to
@@ -71,10 +74,37 @@ def normalize_backward(grad, cache, gamma, axis):
     return dgamma, dbeta, dx
 
 
+def check_feature_axis(axis, layer):
+    """``axis`` as Keras's int when it names the features of a ``(B, n)`` input (-1 or 1, or a
+    one-element list of it), else a ValueError naming it."""
+    if not isinstance(axis, (int, list, tuple)) or isinstance(axis, bool):
+        raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis' of "
+                        f"{layer}, but received: {axis!r}; use axis=-1 (the features).")
+    value = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+    if isinstance(value, bool) or value not in (-1, 1):
+        raise ValueError(
+            f"{layer} normalizes the features of flat (batch, features) inputs: `axis` must be -1 "
+            f"(or 1); received axis={axis!r}. The twin takes only tabular inputs."
+        )
+    return int(value)
+
+
 class ScaleOffset(Layer):
     """What both normalization layers share around the arithmetic above: the trainable
     :math:`\gamma` (``scale``) and :math:`\beta` (``center``), each ``(n,)``, their names,
     regularizers and configuration, and how a backward pass hands its gradients back."""
+
+    def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer,
+                 beta_regularizer, gamma_regularizer, name):
+        super().__init__(name=name)
+        self.axis = check_feature_axis(axis, type(self).__name__)
+        self.epsilon = float(check_number(epsilon, "epsilon", low=0, closed="neither",
+                                          what="a positive number (it keeps 1/sqrt(var + eps) finite)"))
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = _initializers.get(beta_initializer, "beta_initializer")
+        self.gamma_initializer = _initializers.get(gamma_initializer, "gamma_initializer")
+        self.beta_regularizer = _regularizers.get(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer, "gamma_regularizer")
 
     def _scale_offset(self, shape, dtype, rng):
         return (([self.gamma_initializer(shape, dtype, rng)] if self.scale else [])

@@ -18,24 +18,8 @@ no gradient reaches (Keras's non-trainable weights): ``get_weights`` lists them 
 """
 
 from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from .._validation import check_number
 from ._normalize import NormalizationCache, ScaleOffset, moments, normalize, normalize_backward
-
-
-def check_feature_axis(axis, layer):
-    """``axis`` as Keras's int when it names the features of a ``(B, n)`` input (-1 or 1, or a
-    one-element list of it), else a ValueError naming it."""
-    if not isinstance(axis, (int, list, tuple)) or isinstance(axis, bool):
-        raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis' of "
-                        f"{layer}, but received: {axis!r}; use axis=-1 (the features).")
-    value = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
-    if isinstance(value, bool) or value not in (-1, 1):
-        raise ValueError(
-            f"{layer} normalizes the features of flat (batch, features) inputs: `axis` must be -1 "
-            f"(or 1); received axis={axis!r}. The twin takes only tabular inputs."
-        )
-    return int(value)
 
 
 class BatchNormalization(ScaleOffset):
@@ -73,20 +57,13 @@ class BatchNormalization(ScaleOffset):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, name=None):
-        super().__init__(name=name)
-        self.axis = check_feature_axis(axis, "BatchNormalization")
+        super().__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
+                         beta_regularizer, gamma_regularizer, name)
         self.momentum = float(check_number(momentum, "momentum", low=0, high=1))
-        self.epsilon = float(check_number(epsilon, "epsilon", low=0, closed="neither",
-                                          what="a positive number (it keeps 1/sqrt(var + eps) finite)"))
-        self.center, self.scale = bool(center), bool(scale)
         get = _initializers.get
-        self.beta_initializer = get(beta_initializer, "beta_initializer")
-        self.gamma_initializer = get(gamma_initializer, "gamma_initializer")
         self.moving_mean_initializer = get(moving_mean_initializer, "moving_mean_initializer")
         self.moving_variance_initializer = get(moving_variance_initializer,
                                                "moving_variance_initializer")
-        self.beta_regularizer = _regularizers.get(beta_regularizer, "beta_regularizer")
-        self.gamma_regularizer = _regularizers.get(gamma_regularizer, "gamma_regularizer")
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -7,11 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import initializers as _initializers
-from .. import regularizers as _regularizers
-from .._validation import check_number
 from ._normalize import NormalizationCache, ScaleOffset, moments, normalize, normalize_backward
-from .batch_normalization import check_feature_axis
 
 
 class LayerNormalization(ScaleOffset):
@@ -47,10 +43,8 @@ class LayerNormalization(ScaleOffset):
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, name=None):
-        super().__init__(name=name)
-        self.axis = check_feature_axis(axis, "LayerNormalization")
-        self.epsilon = float(check_number(epsilon, "epsilon", low=0, closed="neither",
-                                          what="a positive number (it keeps 1/sqrt(var + eps) finite)"))
+        super().__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
+                         beta_regularizer, gamma_regularizer, name)
         self.rms_scaling = bool(rms_scaling)
         if self.rms_scaling:
             warnings.warn("rms_scaling=True scales by the variance, not the root mean square (Keras "
@@ -58,10 +52,6 @@ class LayerNormalization(ScaleOffset):
         # Keras: gamma whenever rms_scaling, beta never with it
         self.scale = bool(scale) or self.rms_scaling
         self.center = bool(center) and not self.rms_scaling
-        self.beta_initializer = _initializers.get(beta_initializer, "beta_initializer")
-        self.gamma_initializer = _initializers.get(gamma_initializer, "gamma_initializer")
-        self.beta_regularizer = _regularizers.get(beta_regularizer, "beta_regularizer")
-        self.gamma_regularizer = _regularizers.get(gamma_regularizer, "gamma_regularizer")
 
     def compute_output_shape(self, input_shape):
         return input_shape
