@@ -90,7 +90,7 @@ def check_feature_axis(axis, layer):
 
 
 class ScaleOffset(Layer):
-    """What both normalization layers share around the arithmetic above: the trainable
+    r"""What both normalization layers share around the arithmetic above: the trainable
     :math:`\gamma` (``scale``) and :math:`\beta` (``center``), each ``(n,)``, their names,
     regularizers and configuration, and how a backward pass hands its gradients back."""
 
