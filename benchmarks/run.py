@@ -77,6 +77,59 @@ print(json.dumps({"seconds": best, "steps": steps, "samples": epochs * len(x),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
+# The floor of the NumPy step: the very NumPy calls one course-scale step makes (relu, relu,
+# sigmoid + binary cross-entropy from the logits, SGD on the flat weight buffer), written inline in
+# one function with no framework around them. It must end on the engine's weights bit for bit
+# (checked below), so the gap between it and the engine is the engine's Python, nothing else.
+FLOOR_CALLS = 40  # NumPy/SciPy calls in FLOOR's step: 8 forward, 17 loss, 12 backward, 3 update and check
+FLOOR = r"""
+import json, sys, time
+import numpy as np
+from scipy.special import expit
+from scratch_vs_keras.data import load_dataset, prepare
+from scratch_vs_keras import scratch
+spec = json.loads(sys.argv[1])
+d = prepare(load_dataset("breast_cancer"), seed=0)
+x, y = d.x_train, d.y_train.reshape(len(d.y_train), -1)
+batch, epochs, repeats = spec["batch"], spec["epochs"], spec["repeats"]
+def engine():
+    layers = [scratch.Input((x.shape[1],))] + [scratch.layers.Dense(h, activation="relu") for h in spec["hidden"]]
+    m = scratch.Sequential(layers + [scratch.layers.Dense(1, activation="sigmoid")], seed=0, dtype="float64")
+    m.compile(optimizer=scratch.optimizers.SGD(0.01), loss="binary_crossentropy")
+    return m
+def fit(model, epochs):
+    flat, grads, lr = model._buffer.values, model._buffer.gradients, np.float64(0.01)
+    W1, b1, W2, b2, W3, b3 = model.weights
+    (gW1, gb1), (gW2, gb2), (gW3, gb3) = model._buffer.gradient_views
+    for order in model.epoch_orders(len(x), epochs):
+        xs, ys = x[order], y[order]
+        for i in range(0, len(xs), batch):
+            xb, yb = xs[i:i + batch], ys[i:i + batch]
+            z1 = np.dot(xb, W1); z1 += b1; a1 = np.maximum(z1, 0)
+            z2 = np.dot(a1, W2); z2 += b2; a2 = np.maximum(z2, 0)
+            z3 = np.dot(a2, W3); z3 += b3
+            neg_abs = -np.abs(z3)
+            values = (np.maximum(z3, 0) - z3 * yb) + np.log1p(np.exp(neg_abs))
+            positive = z3 >= 0
+            small = expit(neg_abs)
+            g = (positive - yb) - np.where(positive, small, -small)
+            loss = np.add.reduce(values[..., 0], axis=None) / values.size
+            g *= 1.0 / values.size
+            np.dot(a2.T, g, out=gW3); np.add.reduce(g, axis=0, out=gb3); g = np.dot(g, W3.T)
+            g = g * (z2 > 0); np.dot(a1.T, g, out=gW2); np.add.reduce(g, axis=0, out=gb2); g = np.dot(g, W2.T)
+            g = g * (z1 > 0); np.dot(xb.T, g, out=gW1); np.add.reduce(g, axis=0, out=gb1)
+            flat -= grads * lr
+            if not np.isfinite(loss):
+                raise FloatingPointError(loss)
+m, ours = engine(), engine()
+fit(m, 1); ours.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+same = all(np.array_equal(a, b) for a, b in zip(m.get_weights(), ours.get_weights()))
+steps, times = epochs * -(-len(x) // batch), []
+for _ in range(repeats):
+    t = time.perf_counter(); fit(m, epochs); times.append(time.perf_counter() - t)
+print(json.dumps({"seconds": float(np.median(times)), "steps": steps, "same_weights_as_engine": same}))
+"""
+
 # The harness against a plain Keras fit on the same network and batches, in one process. Per
 # step is the marginal cost, (time of 9 epochs - time of 1 epoch) / (8 epochs of steps): the
 # fixed cost of a call (building the twin, tracing Keras's step) is reported apart. Both the
@@ -142,7 +195,14 @@ for name in experiments.NAMES:
     clear_keras()
     with open("/proc/self/statm") as f:
         rss.append(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20)
-print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": rss, "names": experiments.NAMES,
+seconds = time.perf_counter() - t
+again = []  # the first experiment twice more: a leak shows as growth between equal runs
+for _ in range(2):
+    experiments.run(experiments.NAMES[0], cfg, stream=io.StringIO())
+    clear_keras()
+    with open("/proc/self/statm") as f:
+        again.append(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20)
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "names": experiments.NAMES, "again_mb": again,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
@@ -285,6 +345,8 @@ def measure_targets(run_all_mode, repeats):
               "dtype": "float64", "repeats": repeats, "rows": 0}
     r = child(CHILD, json.dumps(course))
     m["course_us"] = 1e6 * r["seconds"] / r["steps"]
+    f = child(FLOOR, json.dumps(course))
+    m["floor_us"], m["floor_same"] = 1e6 * f["seconds"] / f["steps"], f["same_weights_as_engine"]
     return m
 
 
@@ -327,9 +389,18 @@ def targets_text(m, run_all_mode):
         f"| course-scale NumPy step <= 40 µs (float64) | | {m['course_us']:.1f} µs | "
         f"{mark(m['course_us'] <= 40)} |",
         "",
+        f"The NumPy step's floor: the same step's {FLOOR_CALLS} NumPy calls written inline in one "
+        f"function, no framework around them (`FLOOR` in benchmarks/run.py; it ends on the "
+        f"engine's weights bit for bit: {'yes' if m['floor_same'] else 'NO'}), take "
+        f"{m['floor_us']:.1f} µs per step on this machine; the engine's Python (layers, loss, "
+        f"optimizer, callbacks, History) adds {m['course_us'] - m['floor_us']:.1f} µs "
+        f"({m['course_us'] / m['floor_us']:.2f}x the floor).",
+        "",
         f"`run all` memory: resident memory after each experiment in one process (Keras's session "
         f"cleared after each): " + ", ".join(f"{n} {r:.0f} MB" for n, r in zip(serial["names"], serial["rss_mb"]))
-        + f"; peak {serial['peak_rss_mb']:.0f} MB, first to last {growth:+.0f} MB. With `--jobs 2`"
+        + f"; peak {serial['peak_rss_mb']:.0f} MB, first to last {growth:+.0f} MB (the experiments' "
+        f"own sizes: {serial['names'][0]} run twice more after the last one leaves "
+        + ", ".join(f"{r:.0f} MB" for r in serial["again_mb"]) + "). With `--jobs 2`"
         + (f" the largest process peaked at {jobs2_rss:.0f} MB." if jobs2_rss else
            " no process went above the one-process run's peak."),
     ]

@@ -46,6 +46,7 @@ def import_keras():
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         with quiet_stderr():
             import tensorflow  # noqa: F401
+        _keep_gradients_registered_now()
     import keras
 
     return keras
@@ -57,3 +58,39 @@ def tensorflow():
     import tensorflow as tf
 
     return tf
+
+
+_KEPT_GRADIENTS = None  # the gradient registrations present when TensorFlow was imported
+
+
+def _gradient_registry():
+    """TensorFlow's global ``{name: gradient function}`` registry, or None if it is not where
+    this expects it (a private attribute)."""
+    from tensorflow.python.framework import ops
+
+    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
+    return registry if isinstance(registry, dict) else None
+
+
+def _keep_gradients_registered_now():
+    global _KEPT_GRADIENTS
+    registry = _gradient_registry()
+    _KEPT_GRADIENTS = None if registry is None else set(registry)
+
+
+def clear_keras():
+    """Keras's ``clear_session()``, and the custom gradients its traced steps registered.
+
+    Each traced training step registers a ``CustomGradient-<n>`` gradient function (the default
+    strategy's ``all_reduce``) in TensorFlow's global gradient registry, which keeps the whole
+    traced graph alive after ``clear_session`` (measured: about +40 MB per headline + optimizers
+    round in one process). Such a function is looked up only while its own step is traced, so
+    once the session is cleared those registered since TensorFlow's import are dropped.
+    """
+    import_keras().backend.clear_session()
+    registry = _gradient_registry()
+    if registry is None or _KEPT_GRADIENTS is None:
+        _keep_gradients_registered_now()  # TensorFlow was imported elsewhere: from now on
+        return
+    for name in [n for n in registry if n not in _KEPT_GRADIENTS and n.startswith("CustomGradient-")]:
+        del registry[name]

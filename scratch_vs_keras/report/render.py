@@ -150,6 +150,12 @@ def _figure_files(report):
             fig.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
             plt.close(fig.figure)
             files[fig.name] = buffer.getvalue()
+    # matplotlib's ArtistInspector.is_alias is an unbounded lru_cache keyed on bound methods: a
+    # figure with a legend stays reachable from it after plt.close (measured: +60 MB per
+    # headline + optimizers round in one process); a closed figure's entries are dead weight
+    from matplotlib.artist import ArtistInspector
+
+    ArtistInspector.is_alias.cache_clear()
     return files
 
 

@@ -11,6 +11,7 @@ import functools
 
 from ..compare import train_side_by_side
 from ..experiments.common import Config, build_model, load
+from ..keras_side._tf import clear_keras  # noqa: F401 (the sweep's and `run all`'s clear)
 from .grid import make_optimizer
 
 #: verdict-table rows of a run -> the names they carry in the results
@@ -60,9 +61,3 @@ def _quantity(row):
     if row.startswith("batch loss"):
         return "batch loss"
     return QUANTITIES.get(row, row)
-
-
-def clear_keras():
-    from ..keras_side._tf import import_keras
-
-    import_keras().backend.clear_session()

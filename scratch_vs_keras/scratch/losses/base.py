@@ -23,6 +23,7 @@ from .. import config
 
 REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", None, "none")
 _MEANS = ("sum_over_batch_size", "mean")
+_PLAIN = _MEANS + ("sum",)  # reductions with a shortcut when nothing is weighted or masked
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
@@ -190,7 +191,7 @@ class Loss:
 
     def _reduce(self, values, grad, sample_weight=None, mask=None):
         """Keras's ``reduce_weighted_values`` and its derivative: ``(J, dJ/dy_pred)``."""
-        if sample_weight is None and mask is None and self.reduction in _MEANS + ("sum",):
+        if sample_weight is None and mask is None and self.reduction in _PLAIN:
             total = np.add.reduce(values, axis=None)
             if self.reduction == "sum":
                 return total, grad
