@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 
 _NOISE = re.compile(
     r"All log messages before absl::InitializeLog|oneDNN custom operations are on|"
@@ -40,12 +41,42 @@ def quiet_stderr():
                     print(line, file=sys.stderr)
 
 
+_background = None  # the thread importing TensorFlow (import_in_background), until joined
+
+
+def import_in_background():
+    """Start importing TensorFlow (quietly) in a thread, so that its seconds overlap work that
+    does not need it; :func:`import_keras` waits for it. Call :func:`wait_for_import` before
+    leaving: until the import ends, the process's stderr is captured (see :func:`quiet_stderr`)."""
+    global _background
+    if "tensorflow" in sys.modules or _background is not None:
+        return
+    _background = threading.Thread(target=_import_tensorflow, args=("tensorflow_import (thread)",),
+                                   name="import tensorflow")
+    _background.start()
+
+
+def wait_for_import():
+    """Wait for the import :func:`import_in_background` started, if any."""
+    global _background
+    if _background is not None:
+        _background.join()
+        _background = None
+
+
+def _import_tensorflow(phase_name="tensorflow_import"):
+    from ..timing import phase
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with phase(phase_name), quiet_stderr():
+        import tensorflow  # noqa: F401
+
+
 def import_keras():
     """``keras``, importing TensorFlow first (quietly) if it is not loaded yet."""
+    wait_for_import()
     if "tensorflow" not in sys.modules:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        with quiet_stderr():
-            import tensorflow  # noqa: F401
+        _import_tensorflow()
     import keras
 
     return keras

@@ -16,6 +16,8 @@ Relative differences are drawn on a log scale; exact zeros (the two sides bit-id
 be, and are drawn at the bottom edge, 1e-18, which the captions say.
 """
 
+import functools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -25,6 +27,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from ..timing import phase  # noqa: E402
 from .document import Figure  # noqa: E402
 
 ZERO_FLOOR = 1e-18
@@ -37,6 +40,15 @@ MARKERS = ["o", "s", "^", "D", "v", "P"]
 BOUND_COLOR = "#b00020"
 
 sns.set_theme(style="whitegrid", context="notebook")
+
+
+def _timed(draw):
+    """``draw``, its time counted as the report's (see :mod:`scratch_vs_keras.timing`)."""
+    @functools.wraps(draw)
+    def timed(*args, **kwargs):
+        with phase("report"):
+            return draw(*args, **kwargs)
+    return timed
 
 
 def _floor(values):
@@ -160,6 +172,7 @@ def draw_bounds(ax, tolerance, colors=None):
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1})
 
 
+@_timed
 def overlaid_curves(frame, x, y, name, title, xlabel, ylabel, caption, col=None, col_wrap=4,
                     logy=False, logx=False, markers=False):
     """Both sides' curves overlaid (NumPy solid, Keras dashed) — where they coincide the dashes
@@ -187,6 +200,7 @@ def overlaid_curves(frame, x, y, name, title, xlabel, ylabel, caption, col=None,
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def differences_over_time(frame, x, name, title, xlabel, caption, hue="layer", tolerance=None,
                           col=None, col_wrap=4, palette=None,
                           ylabel="relative difference |NumPy − Keras| / max|Keras|"):
@@ -218,6 +232,7 @@ def differences_over_time(frame, x, name, title, xlabel, caption, hue="layer", t
     return Figure(name, grid.figure, caption + f" Exact zeros are drawn at {ZERO_FLOOR:.0e}.")
 
 
+@_timed
 def bars(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, logy=False, rotate=False,
          tolerance=None, palette=None):
     """A bar chart (e.g. the worst difference per run, or a final metric per setting); with
@@ -245,6 +260,7 @@ def bars(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, logy=False
     return Figure(name, fig, caption)
 
 
+@_timed
 def lines(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=None, col=None,
           col_wrap=3, logy=False, markers=True, sharey=True, palette=None):
     """Generic lines with markers (e.g. gradient magnitude per layer), optionally faceted; a
@@ -270,6 +286,7 @@ def lines(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=Non
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def scatter(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=None, col=None,
             col_order=None, col_wrap=3, palette=None):
     """Points (e.g. one per sample), optionally faceted; a ``style`` of sides draws NumPy as
@@ -286,6 +303,7 @@ def scatter(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=N
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def heatmap(table, name, title, xlabel, ylabel, caption, colorbar, center=0.0, missing="no value"):
     """A table of numbers (rows x columns, a DataFrame) as coloured cells, on a diverging scale
     centred on ``center`` (below it blue, above it red); NaN cells are hatched grey and the
