@@ -317,7 +317,7 @@ def main(argv=None):
         args = parse(argv)
         plan = check(args)
         if _needs_tensorflow_here(args):
-            import_in_background()  # its seconds overlap the NumPy side's work
+            _import_while_tensorflow_loads()
         return COMMAND_RUNNERS[args.command](args, plan)
     except KeyboardInterrupt:
         return _fail(130, "interrupted.")
@@ -329,6 +329,15 @@ def main(argv=None):
         return _fail(3, _io_message(exc))
     finally:
         wait_for_import()  # the process's stderr is its own again
+
+
+def _import_while_tensorflow_loads():
+    """TensorFlow's import in a thread, and meanwhile the plotting libraries' here: their
+    seconds overlap (imports wait on files as well as on the interpreter)."""
+    from ..report.figures import plotting
+
+    import_in_background()
+    plotting()
 
 
 def _needs_tensorflow_here(args):

@@ -74,7 +74,11 @@ def _import_tensorflow(phase_name="tensorflow_import"):
 
 def import_keras():
     """``keras``, importing TensorFlow first (quietly) if it is not loaded yet."""
-    wait_for_import()
+    if _background is not None:
+        from ..timing import phase
+
+        with phase("tensorflow_import (waited for)"):
+            wait_for_import()
     if "tensorflow" not in sys.modules:
         _import_tensorflow()
     import keras
