@@ -103,3 +103,26 @@ def test_background_import_is_quiet_and_loses_nothing_written_meanwhile():
     assert "LOADED=True" in out.stdout
     assert "written while TensorFlow loads" in out.stderr
     assert "oneDNN custom operations" not in out.stderr, out.stderr
+
+
+CAPTURE_MEANWHILE = r"""
+import os, time
+from scratch_vs_keras.keras_side import _tf, import_in_background, wait_for_import
+import_in_background()
+with _tf.quiet_stderr():  # a second capture while the thread's runs: it must wait for it
+    thread = _tf._background  # the worst order: the thread's capture ends inside this one
+    while thread is not None and thread.is_alive():
+        time.sleep(0.05)
+    os.write(2, b"inside the second capture\n")
+wait_for_import()
+os.write(2, b"after both captures\n")
+"""
+
+
+def test_a_second_capture_during_the_background_import_keeps_stderr():
+    """fd 2 is the process's own afterwards: two captures interleaved across threads would
+    leave it pointing at a deleted temporary file, and everything written later would be lost."""
+    out = subprocess.run([sys.executable, "-c", CAPTURE_MEANWHILE], capture_output=True,
+                         text=True, check=True)
+    assert "inside the second capture" in out.stderr
+    assert "after both captures" in out.stderr

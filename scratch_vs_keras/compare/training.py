@@ -774,7 +774,9 @@ def _first_calls():
     from ..keras_side._tf import import_keras
 
     class FirstCalls(import_keras().callbacks.Callback):
-        start, seen = None, set()
+        def __init__(self):
+            super().__init__()
+            self.start, self.seen = None, set()
 
         def on_train_begin(self, logs=None):
             self.start = timing.clock()

@@ -25,6 +25,8 @@ _NOISE = re.compile(
 @contextlib.contextmanager
 def quiet_stderr():
     """Capture the process's stderr (fd 2) and re-emit all but TensorFlow's known info lines."""
+    if threading.current_thread() is not _background:
+        wait_for_import()  # two captures at once, in two threads, would not restore fd 2 right
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
