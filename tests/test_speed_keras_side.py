@@ -1,11 +1,8 @@
-"""What the Keras side's speed-ups must not change: the validation batches Keras's ``fit`` sees
+"""What the Keras side's speed-up must not change: the validation batches Keras's ``fit`` sees
 (one pre-batched ``tf.data`` pipeline instead of the arrays: the same numbers in History, bit
-for bit, against a plain ``fit`` on the arrays), TensorFlow imported in a background thread
-(quietly, nothing the main thread writes to stderr lost), and the phase timer that
+for bit, against a plain ``fit`` on the arrays); and the phase timer that
 ``benchmarks/where_time_goes.py`` reads (exclusive nesting, off by default)."""
 
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -85,44 +82,3 @@ def test_validation_history_equals_a_plain_fit_on_the_arrays(dtype):
         assert run.keras_history[key] == history[key], key
     assert run.ok
 
-
-BACKGROUND = r"""
-import os, sys
-from scratch_vs_keras.keras_side import import_in_background, wait_for_import
-import_in_background()
-os.write(2, b"written while TensorFlow loads\n")
-wait_for_import()
-import keras
-print("LOADED=" + str("tensorflow" in sys.modules))
-"""
-
-
-def test_background_import_is_quiet_and_loses_nothing_written_meanwhile():
-    out = subprocess.run([sys.executable, "-c", BACKGROUND], capture_output=True, text=True,
-                         check=True)
-    assert "LOADED=True" in out.stdout
-    assert "written while TensorFlow loads" in out.stderr
-    assert "oneDNN custom operations" not in out.stderr, out.stderr
-
-
-CAPTURE_MEANWHILE = r"""
-import os, time
-from scratch_vs_keras.keras_side import _tf, import_in_background, wait_for_import
-import_in_background()
-with _tf.quiet_stderr():  # a second capture while the thread's runs: it must wait for it
-    thread = _tf._background  # the worst order: the thread's capture ends inside this one
-    while thread is not None and thread.is_alive():
-        time.sleep(0.05)
-    os.write(2, b"inside the second capture\n")
-wait_for_import()
-os.write(2, b"after both captures\n")
-"""
-
-
-def test_a_second_capture_during_the_background_import_keeps_stderr():
-    """fd 2 is the process's own afterwards: two captures interleaved across threads would
-    leave it pointing at a deleted temporary file, and everything written later would be lost."""
-    out = subprocess.run([sys.executable, "-c", CAPTURE_MEANWHILE], capture_output=True,
-                         text=True, check=True)
-    assert "inside the second capture" in out.stderr
-    assert "after both captures" in out.stderr

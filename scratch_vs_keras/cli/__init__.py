@@ -15,7 +15,6 @@ import sys
 import time
 
 from .. import __version__
-from ..keras_side import import_in_background, wait_for_import
 from .checks import check
 from .options import BadInput, CHECK_CONVENTION, COMMANDS, EPILOG, EXIT_STATUS, FLAG, OPTIONS, _config
 
@@ -316,8 +315,6 @@ def main(argv=None):
     try:
         args = parse(argv)
         plan = check(args)
-        if _needs_tensorflow_here(args):
-            _import_while_tensorflow_loads()
         return COMMAND_RUNNERS[args.command](args, plan)
     except KeyboardInterrupt:
         return _fail(130, "interrupted.")
@@ -327,20 +324,3 @@ def main(argv=None):
         return _fail(2, exc)
     except OSError as exc:
         return _fail(3, _io_message(exc))
-    finally:
-        wait_for_import()  # the process's stderr is its own again
-
-
-def _import_while_tensorflow_loads():
-    """TensorFlow's import in a thread, and meanwhile the plotting libraries' here: their
-    seconds overlap (imports wait on files as well as on the interpreter)."""
-    from ..report.figures import plotting
-
-    import_in_background()
-    plotting()
-
-
-def _needs_tensorflow_here(args):
-    """The main job, ``run`` in this process, ``gradients`` and ``train`` compare with Keras."""
-    return args.command in ("main", "gradients", "train") or (
-        args.command == "run" and args.jobs <= 1 and args.backend != "dask")

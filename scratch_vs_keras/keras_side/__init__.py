@@ -3,7 +3,6 @@
 Only this package and :mod:`scratch_vs_keras.compare` import TensorFlow, and only when used.
 """
 
-from ._tf import import_in_background, wait_for_import
 from .twin import (
     configure_keras,
     KERAS_LAYERS,
@@ -22,7 +21,7 @@ from .twin import (
     training_states,
 )
 
-__all__ = ["KERAS_LAYERS", "configure_keras", "copy_weights", "import_in_background", "keras_inputs", "keras_layer",
+__all__ = ["KERAS_LAYERS", "configure_keras", "copy_weights", "keras_inputs", "keras_layer",
            "keras_loss", "keras_optimizer", "keras_preprocessing", "keras_regularizer", "keras_schedule",
            "keras_variables", "keras_weight_names", "keras_weights_by_name", "to_keras",
-           "training_states", "wait_for_import"]
+           "training_states"]

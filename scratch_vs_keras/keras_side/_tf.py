@@ -13,7 +13,6 @@ import os
 import re
 import sys
 import tempfile
-import threading
 
 _NOISE = re.compile(
     r"All log messages before absl::InitializeLog|oneDNN custom operations are on|"
@@ -25,8 +24,6 @@ _NOISE = re.compile(
 @contextlib.contextmanager
 def quiet_stderr():
     """Capture the process's stderr (fd 2) and re-emit all but TensorFlow's known info lines."""
-    if threading.current_thread() is not _background:
-        wait_for_import()  # two captures at once, in two threads, would not restore fd 2 right
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
@@ -43,46 +40,14 @@ def quiet_stderr():
                     print(line, file=sys.stderr)
 
 
-_background = None  # the thread importing TensorFlow (import_in_background), until joined
-
-
-def import_in_background():
-    """Start importing TensorFlow (quietly) in a thread, so that its seconds overlap work that
-    does not need it; :func:`import_keras` waits for it. Call :func:`wait_for_import` before
-    leaving: until the import ends, the process's stderr is captured (see :func:`quiet_stderr`)."""
-    global _background
-    if "tensorflow" in sys.modules or _background is not None:
-        return
-    _background = threading.Thread(target=_import_tensorflow, args=("tensorflow_import (thread)",),
-                                   name="import tensorflow")
-    _background.start()
-
-
-def wait_for_import():
-    """Wait for the import :func:`import_in_background` started, if any."""
-    global _background
-    if _background is not None:
-        _background.join()
-        _background = None
-
-
-def _import_tensorflow(phase_name="tensorflow_import"):
-    from ..timing import phase
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with phase(phase_name), quiet_stderr():
-        import tensorflow  # noqa: F401
-
-
 def import_keras():
     """``keras``, importing TensorFlow first (quietly) if it is not loaded yet."""
-    if _background is not None:
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         from ..timing import phase
 
-        with phase("tensorflow_import (waited for)"):
-            wait_for_import()
-    if "tensorflow" not in sys.modules:
-        _import_tensorflow()
+        with phase("tensorflow_import"), quiet_stderr():
+            import tensorflow  # noqa: F401
     import keras
 
     return keras

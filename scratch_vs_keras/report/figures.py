@@ -36,9 +36,9 @@ BOUND_COLOR = "#b00020"
 
 @functools.cache
 def plotting():
-    """``(pyplot, seaborn)``, imported (Agg backend, the reports' theme) on the first figure or
-    call: two seconds that the command line's checks need not wait for, and that it spends
-    while TensorFlow loads in a thread (see ``cli.main``)."""
+    """``(pyplot, seaborn)``, imported (Agg backend, the reports' theme) on the first figure: the
+    command line's checks, and a bad input's message, need not wait the two seconds that seaborn
+    and SciPy take to import."""
     import matplotlib
 
     matplotlib.use("Agg")
