@@ -22,6 +22,7 @@ from .diff import (FD_MIN_COMPARED, FD_STEP_RANGE, max_abs_diff, rel_diff, rel_d
                    tolerance)
 from ..scratch.batching import num_rows
 from .table import format_table
+from ..timing import phase
 
 COLUMNS = ["layer", "tensor", "quantity", "max_abs_diff", "rel_diff", "tolerance", "status", "note"]
 _ALL_COLUMNS = COLUMNS + ["ok"]
@@ -380,6 +381,12 @@ def compare_gradients(model, x, y, keras_model=None, finite_differences=True, fd
     finite-difference row whose tensor had fewer than ``FD_MIN_COMPARED`` of its examined entries
     away from kinks is "not checked", and the comparison is then not a MATCH.
     """
+    with phase("comparison"):
+        return _compare_gradients(model, x, y, keras_model, finite_differences, fd_step,
+                                  fd_max_entries)
+
+
+def _compare_gradients(model, x, y, keras_model, finite_differences, fd_step, fd_max_entries):
     from ..keras_side import keras_inputs, to_keras
 
     _check_fd_arguments(fd_step, fd_max_entries)

@@ -42,6 +42,8 @@ from .diff import (FLOAT32_RUN_MARGIN, float32_run_tolerance, max_abs_diff, rel_
 from ..report_io import write_bytes_atomic, write_text_atomic
 from .gradients import draws_masks, gradient_differences
 from .table import format_table
+from .. import timing
+from ..timing import phase
 
 #: The float64 bounds of a side-by-side run, per recorded quantity (float32: :func:`run_tolerances`):
 #: the contract's whole-run bound for the weights, its one-batch bound for what each step computes.
@@ -387,6 +389,18 @@ def keras_dataset(x, y, orders, batch_size, sample_weight=None):
     return tf.data.Dataset.range(len(orders)).flat_map(epoch)
 
 
+def validation_dataset(val, batch_size):
+    """``val`` (``(x, y)`` or ``(x, y, sample_weight)``) in ``batch_size`` batches, in order, as one
+    ``tf.data.Dataset``: the batches ``fit`` would cut from the arrays, the same numbers. ``fit``
+    starts a new iterator over the validation data at every epoch, and this pipeline's is several
+    times cheaper than the one Keras builds from arrays (index shuffling, gathers, prefetching)."""
+    from ..keras_side._tf import tensorflow
+
+    tf = tensorflow()
+    tensors = tuple(tf.nest.map_structure(tf.constant, part) for part in val)
+    return tf.data.Dataset.from_tensor_slices(tensors).batch(batch_size)
+
+
 @dataclass
 class Divergence:
     """Where the two sides first part: the step, the tensor, both values and the gap."""
@@ -601,6 +615,15 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
     Returns a :class:`SideBySideRun`. If the loss becomes NaN or infinite, both sides stop and a
     ``TrainingDivergedError`` names the step of each side.
     """
+    with phase("comparison"):
+        return _train_side_by_side(model, x, y, epochs, batch_size, shuffle, validation_data,
+                                   record_gradients, keras_model, save, keras_feed,
+                                   record_in_graph, sample_weight, class_weight, callbacks, record)
+
+
+def _train_side_by_side(model, x, y, epochs, batch_size, shuffle, validation_data,
+                        record_gradients, keras_model, save, keras_feed, record_in_graph,
+                        sample_weight, class_weight, callbacks, record):
     from ..keras_side import to_keras
 
     from ..keras_side import keras_inputs
@@ -641,7 +664,7 @@ def train_side_by_side(model, x, y, epochs=1, batch_size=32, shuffle=True, valid
                                     keep)
     diverged = None
     try:
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), phase("numpy_side"):
             s_hist = ours.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=shuffle, verbose=0,
                               validation_data=validation_data, sample_weight=sample_weight,
                               class_weight=ours_cw,
@@ -728,18 +751,52 @@ def _keras_fit(keras_model, feed, x, y, orders, batches, batch_size, steps_per_e
 
     weighting = weighting or {}
     sample_weight = weighting.get("sample_weight")
-    kwargs = dict(epochs=epochs, shuffle=False, verbose=0, validation_data=val, callbacks=callbacks,
-                  class_weight=weighting.get("class_weight"))
+    kwargs = dict(epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks,
+                  class_weight=weighting.get("class_weight"),
+                  validation_data=None if val is None else validation_dataset(val, batch_size))
     if feed == "arrays":
         data, kwargs["batch_size"] = (x, y), batch_size
         kwargs["sample_weight"] = sample_weight
     else:
-        kwargs.update(steps_per_epoch=steps_per_epoch, validation_batch_size=batch_size)
+        kwargs.update(steps_per_epoch=steps_per_epoch)
         source = (keras_dataset(x, y, orders, batch_size, sample_weight) if feed == "dataset"
                   else (batch for batch in batches))
         data = (source,)
-    with quiet_stderr(), _recording(keras_model, step):
+    if timing.enabled():
+        kwargs["callbacks"] = [_first_calls()] + list(callbacks)
+    with quiet_stderr(), _recording(keras_model, step), phase("keras_fit"):
         return keras_model.fit(*data, **kwargs).history
+
+
+def _first_calls():
+    """A Keras callback that counts, within ``keras_fit``, the first training call and the first
+    validation pass (each traces its compiled function) under phases of their own."""
+    from ..keras_side._tf import import_keras
+
+    class FirstCalls(import_keras().callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.start, self.seen = None, set()
+
+        def on_train_begin(self, logs=None):
+            self.start = timing.clock()
+
+        def on_test_begin(self, logs=None):
+            self.start = timing.clock()
+
+        def _first(self, what):
+            if what not in self.seen:
+                self.seen.add(what)
+                wall, cpu = (now - then for now, then in zip(timing.clock(), self.start))
+                timing.move("keras_fit", what, wall, cpu)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._first("keras_first_train_call")
+
+        def on_test_end(self, logs=None):
+            self._first("keras_first_validation")
+
+    return FirstCalls()
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import importlib
 import sys
 import time
 
+from ..timing import phase
 from .common import ALL_OPTIONS, ALL_TASKS, DATA_OPTIONS, OWN_OPTIONS, Config
 
 NAMES = [
@@ -99,13 +100,16 @@ def run(name, cfg=None, write=True, stream=None):
     stream = stream or sys.stdout
     check(name, cfg)
     started = time.perf_counter()
-    report = get(name).run(cfg)
+    with phase("experiment_other"):  # what the phases inside do not claim
+        report = get(name).run(cfg)
     report.name = cfg.report_name(report.name)
     report.settings["seconds"] = f"{time.perf_counter() - started:.1f}"
     if write:
         for part in getattr(report, "parts", ()):  # an experiment of several reports (faq)
-            write_report(part, cfg.out)
-        path = write_report(report, cfg.out)
+            with phase("report"):
+                write_report(part, cfg.out)
+        with phase("report"):
+            path = write_report(report, cfg.out)
         where = f" Report: {path}/report.html"
     else:
         where = ""

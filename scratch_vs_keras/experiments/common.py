@@ -16,6 +16,7 @@ from ..data import load_csv, load_dataset, prepare
 from ..report import figures as F
 from ..scratch import Input, Sequential, losses, optimizers, regularizers
 from ..scratch.layers import Dense
+from ..timing import phase
 
 
 # What an experiment declares it honours (its OPTIONS, Config field names) and which targets
@@ -146,13 +147,14 @@ def load(cfg, default="breast_cancer"):
     """The experiment's data: ``--csv/--target`` if given, else ``--dataset`` or ``default``;
     returns ``(Dataset, Prepared)``. Raises ValueError naming the problem for data that cannot
     be trained on (see :func:`check_finite`)."""
-    if cfg.csv:
-        dataset = _load_csv(cfg)
-    else:
-        dataset = load_dataset(cfg.dataset or default)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # check_finite says it
-        prepared = prepare(dataset, seed=cfg.seed)
-    check_finite(dataset, prepared)
+    with phase("data"):
+        if cfg.csv:
+            dataset = _load_csv(cfg)
+        else:
+            dataset = load_dataset(cfg.dataset or default)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # check_finite says it
+            prepared = prepare(dataset, seed=cfg.seed)
+        check_finite(dataset, prepared)
     return dataset, prepared
 
 

@@ -44,7 +44,9 @@ def import_keras():
     """``keras``, importing TensorFlow first (quietly) if it is not loaded yet."""
     if "tensorflow" not in sys.modules:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        with quiet_stderr():
+        from ..timing import phase
+
+        with phase("tensorflow_import"), quiet_stderr():
             import tensorflow  # noqa: F401
         _keep_gradients_registered_now()
     import keras

@@ -16,6 +16,7 @@ from ..scratch import initializers as s_init
 from ..scratch import layers as s_layers
 from ..scratch import optimizers as s_opt
 from ..scratch import regularizers as s_reg
+from ..timing import phase
 
 
 def _keras():
@@ -276,6 +277,11 @@ def to_keras(model, compile=True):
     name. The optimizer is a fresh one with the scratch optimizer's class and arguments (no state
     carried over).
     """
+    with phase("keras_twin_build"):
+        return _to_keras(model, compile)
+
+
+def _to_keras(model, compile):
     from ..scratch import Model, Sequential
 
     if not isinstance(model, Model):

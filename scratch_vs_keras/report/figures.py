@@ -16,16 +16,12 @@ Relative differences are drawn on a log scale; exact zeros (the two sides bit-id
 be, and are drawn at the bottom edge, 1e-18, which the captions say.
 """
 
-import matplotlib
+import functools
 
-matplotlib.use("Agg")
+import numpy as np
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from .document import Figure  # noqa: E402
+from ..timing import phase
+from .document import Figure
 
 ZERO_FLOOR = 1e-18
 SIDE_NAMES = {"scratch": "NumPy (scratch)", "keras": "Keras (model.fit)"}
@@ -36,7 +32,30 @@ PALETTE = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#0
 MARKERS = ["o", "s", "^", "D", "v", "P"]
 BOUND_COLOR = "#b00020"
 
-sns.set_theme(style="whitegrid", context="notebook")
+
+
+@functools.cache
+def plotting():
+    """``(pyplot, seaborn)``, imported (Agg backend, the reports' theme) on the first figure: the
+    command line's checks, and a bad input's message, need not wait the two seconds that seaborn
+    and SciPy take to import."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    return plt, sns
+
+
+def _timed(draw):
+    """``draw``, its time counted as the report's (see :mod:`scratch_vs_keras.timing`)."""
+    @functools.wraps(draw)
+    def timed(*args, **kwargs):
+        with phase("report"):
+            return draw(*args, **kwargs)
+    return timed
 
 
 def _floor(values):
@@ -112,6 +131,8 @@ def _style(data, style, lines=True):
 
 def _integer_ticks(grid, data, x):
     """Whole-number ticks on an axis of steps, epochs, layers or depths."""
+    from matplotlib.ticker import MaxNLocator
+
     if np.issubdtype(np.asarray(data[x]).dtype, np.integer):
         for ax in grid.axes.flat:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -127,6 +148,7 @@ def _epochs_from_one(data, x):
 def _legend_below(grid, ncol=None, one_row=False):
     """The grid's legend under the axes, where it covers nothing (``one_row`` for a legend of
     several variables, whose titles would otherwise land mid-column)."""
+    sns = plotting()[1]
     if grid.legend is not None:
         n = len(grid.legend.get_texts())
         sns.move_legend(grid, "upper center", bbox_to_anchor=(0.5, 0.0), frameon=False,
@@ -160,10 +182,12 @@ def draw_bounds(ax, tolerance, colors=None):
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1})
 
 
+@_timed
 def overlaid_curves(frame, x, y, name, title, xlabel, ylabel, caption, col=None, col_wrap=4,
                     logy=False, logx=False, markers=False):
     """Both sides' curves overlaid (NumPy solid, Keras dashed) — where they coincide the dashes
     lie on the solid line."""
+    sns = plotting()[1]
     data = _epochs_from_one(frame.copy(), x)
     data["side"] = data["side"].map(lambda s: SIDE_NAMES.get(s, s))
     style = _style(data, "side")
@@ -187,6 +211,7 @@ def overlaid_curves(frame, x, y, name, title, xlabel, ylabel, caption, col=None,
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def differences_over_time(frame, x, name, title, xlabel, caption, hue="layer", tolerance=None,
                           col=None, col_wrap=4, palette=None,
                           ylabel="relative difference |NumPy − Keras| / max|Keras|"):
@@ -194,6 +219,7 @@ def differences_over_time(frame, x, name, title, xlabel, caption, hue="layer", t
 
     ``tolerance``: one bound, or ``{label: bound}`` (a hue level, or a name for several); each
     distinct bound gets its own line."""
+    sns = plotting()[1]
     data = _epochs_from_one(frame.copy(), x)
     data["relative difference"] = _floor(data["value"])
     size = 30 if len(data) < 300 else 9
@@ -218,10 +244,12 @@ def differences_over_time(frame, x, name, title, xlabel, caption, hue="layer", t
     return Figure(name, grid.figure, caption + f" Exact zeros are drawn at {ZERO_FLOOR:.0e}.")
 
 
+@_timed
 def bars(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, logy=False, rotate=False,
          tolerance=None, palette=None):
     """A bar chart (e.g. the worst difference per run, or a final metric per setting); with
     ``tolerance`` (one bound or ``{hue level: bound}``) the bounds are drawn as dotted lines."""
+    plt, sns = plotting()
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * frame[x].nunique() + 3), 4))
     hue_kw = _hue(frame, hue, palette)
     sns.barplot(data=frame, x=x, y=y, ax=ax, errorbar=None, **hue_kw)
@@ -245,10 +273,12 @@ def bars(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, logy=False
     return Figure(name, fig, caption)
 
 
+@_timed
 def lines(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=None, col=None,
           col_wrap=3, logy=False, markers=True, sharey=True, palette=None):
     """Generic lines with markers (e.g. gradient magnitude per layer), optionally faceted; a
     ``style`` of sides draws NumPy solid and Keras dashed."""
+    sns = plotting()[1]
     data = _epochs_from_one(frame, x)
     style_kw = _style(data, style or hue) if (style or hue) else {}
     if style_kw and "dashes" not in style_kw:
@@ -270,10 +300,12 @@ def lines(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=Non
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def scatter(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=None, col=None,
             col_order=None, col_wrap=3, palette=None):
     """Points (e.g. one per sample), optionally faceted; a ``style`` of sides draws NumPy as
     circles and Keras as crosses."""
+    sns = plotting()[1]
     grid = sns.relplot(data=frame, x=x, y=y, col=col, col_order=col_order, kind="scatter",
                        col_wrap=col_wrap if col else None, s=22, alpha=0.75,
                        height=3.4 if col else 4.0, aspect=1.2 if col else 1.6,
@@ -286,10 +318,12 @@ def scatter(frame, x, y, name, title, xlabel, ylabel, caption, hue=None, style=N
     return Figure(name, grid.figure, caption)
 
 
+@_timed
 def heatmap(table, name, title, xlabel, ylabel, caption, colorbar, center=0.0, missing="no value"):
     """A table of numbers (rows x columns, a DataFrame) as coloured cells, on a diverging scale
     centred on ``center`` (below it blue, above it red); NaN cells are hatched grey and the
     caption gets what they mean (``missing``)."""
+    plt, sns = plotting()
     values = table.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     reach = max([1.0] + [abs(float(v) - center) for v in finite])

@@ -141,14 +141,14 @@ def _figure_files(report):
     """Each figure as PNG bytes (drawn before the reports folder is locked: the slow part)."""
     import io
 
-    import matplotlib.pyplot as plt
+    from .figures import plotting
 
     files = {}
     for section in report.sections:
         for fig in section.figures:
             buffer = io.BytesIO()
             fig.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-            plt.close(fig.figure)
+            plotting()[0].close(fig.figure)  # pyplot with the reports' backend, Agg
             files[fig.name] = buffer.getvalue()
     # matplotlib's ArtistInspector.is_alias is an unbounded lru_cache keyed on bound methods: a
     # figure with a legend stays reachable from it after plt.close (measured: +60 MB per
