@@ -3,6 +3,7 @@ machine's matrix-multiply rate, the side-by-side harness against a plain Keras f
 (one process, and --jobs 2) with its memory, the main job and the test suite. Writes BENCHMARKS.md.
 
     python benchmarks/run.py [--quick] [--skip-suite] [--sections targets,numpy,suite]
+                             [--suite-log CI_OUTPUT] [--suite-before TEXT]
                              [--run-all-mode full|quick] [--out BENCHMARKS.md]
 
 Every contender runs in its own subprocess (so that peak resident memory is its own), first a
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -265,6 +267,11 @@ def main():
                    help=f"which to measure now, of {', '.join(SECTIONS)} (the others keep their text)")
     p.add_argument("--run-all-mode", choices=["full", "quick"], default="full",
                    help="`run all` in full mode (the target's) or quick mode")
+    p.add_argument("--suite-log", metavar="PATH",
+                   help="take the suite's time from the output of a `.ci/run` (a clean clone, "
+                        "installed from scratch) instead of running the suite again here")
+    p.add_argument("--suite-before", metavar="TEXT", default="",
+                   help="the suite's time before the change, with where it was measured")
     p.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     args = p.parse_args()
     chosen = [s for s in args.sections.split(",") if s]
@@ -283,11 +290,27 @@ def main():
     if "numpy" in chosen:
         texts["numpy"] = numpy_text(measure_numpy(repeats, args.quick), repeats)
     if "suite" in chosen:
+        texts["suite"] = suite_text(args.suite_log, args.suite_before)
+    write(args.out, texts)
+
+
+def suite_text(log, before):
+    """The suite's line: timed here, or read from pytest's last line in a `.ci/run` log."""
+    if log:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            last = re.findall(r"=+ (.*(?:passed|failed).*) in ([0-9.]+)s", f.read())
+        if not last:
+            raise SystemExit(f"--suite-log: no pytest summary line in {log}")
+        counts, seconds = last[-1][0], float(last[-1][1])
+        where = f"{counts}; a clean clone's `.ci/run`, pytest's own time"
+    else:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2"], check=True,
                        capture_output=True, cwd=ROOT)
-        texts["suite"] = f"Test suite (`pytest -n 2`): {time.perf_counter() - started:.0f} s."
-    write(args.out, texts)
+        seconds, where = time.perf_counter() - started, "run by this script"
+    verdict = "met" if seconds < 240 else "not met"
+    return (f"Test suite (`pytest -n 2`), target under 4 minutes: {seconds:.0f} s ({where}); "
+            + (f"before: {before}; " if before else "") + verdict + ".")
 
 
 def measure_numpy(repeats, quick):
