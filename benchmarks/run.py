@@ -221,9 +221,20 @@ print(json.dumps({"gflops": 2 * n ** 3 / float(np.median(times)) / 1e9}))
 '''
 
 
-def child(code, *args, timeout=1800):
+def git_commit(tree):
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                         cwd=tree)
+    return out.stdout.strip() or "?"
+
+
+def tree_env(tree):
+    """The environment that runs the package from the checkout ``tree`` (this one or --before)."""
+    return dict(os.environ, PYTHONPATH=tree + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def child(code, *args, timeout=1800, tree=ROOT):
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         timeout=timeout, cwd=ROOT)
+                         timeout=timeout, cwd=tree, env=tree_env(tree))
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -272,6 +283,10 @@ def main():
                         "installed from scratch) instead of running the suite again here")
     p.add_argument("--suite-before", metavar="TEXT", default="",
                    help="the suite's time before the change, with where it was measured")
+    p.add_argument("--before", metavar="CHECKOUT",
+                   help="a checkout of the earlier commit (e.g. `git worktree add /tmp/before "
+                        "COMMIT`): its main job, `run all` and NumPy step are measured in the same "
+                        "run for the targets' before column")
     p.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     args = p.parse_args()
     chosen = [s for s in args.sections.split(",") if s]
@@ -285,8 +300,10 @@ def main():
     if "harness" in chosen:
         texts["harness"] = harness_text(child(HARNESS_VS_FIT, str(repeats)))
     if "targets" in chosen:
-        texts["targets"] = targets_text(measure_targets(args.run_all_mode, 3 if args.quick else 5),
-                                        args.run_all_mode)
+        m = measure_targets(args.run_all_mode, 3 if args.quick else 5, args.before)
+        if args.before:
+            m["before_label"] = f"commit {git_commit(args.before)} (measured in this run)"
+        texts["targets"] = targets_text(m, args.run_all_mode)
     if "numpy" in chosen:
         texts["numpy"] = numpy_text(measure_numpy(repeats, args.quick), repeats)
     if "suite" in chosen:
@@ -347,27 +364,34 @@ def timed(command, **kwargs):
     return seconds, (peak / 1024 if peak > before else None)
 
 
-def measure_targets(run_all_mode, repeats):
-    """The issue's targets, before and after, each pair measured in this one run."""
+def measure_targets(run_all_mode, repeats, before=None):
+    """The issue's targets, measured in this one run: for this checkout and, with ``before`` (a
+    checkout of an earlier commit, e.g. a git worktree), for that one too."""
     import tempfile
 
-    cli = os.path.join(os.path.dirname(sys.executable), "scratch-vs-keras")
-    m = {}
-    m["import_tf"] = min(timed([sys.executable, "-c", "import tensorflow"], cwd=ROOT)[0]
-                         for _ in range(3))
-    with tempfile.TemporaryDirectory() as out:
-        m["main_job"] = timed([cli, "--out", os.path.join(out, "main")], cwd=ROOT)[0]
-        print("main job", m["main_job"], "import tensorflow", m["import_tf"], flush=True)
-        mode = ["--quick"] if run_all_mode == "quick" else []
-        m["serial"] = child(RUN_ALL_MEMORY, os.path.join(out, "serial"), run_all_mode, timeout=7200)
-        print("run all, one process", m["serial"]["seconds"], flush=True)
-        m["jobs2"] = timed([cli, "run", "all", "--jobs", "2", "--out", os.path.join(out, "jobs2")]
-                           + mode, cwd=ROOT, timeout=7200)
-        print("run all --jobs 2", m["jobs2"], flush=True)
+    import where_time_goes
+
+    trees = {"after": ROOT, **({"before": os.path.abspath(before)} if before else {})}
+    mode = ["--quick"] if run_all_mode == "quick" else []
+    m = {"import_tf": min(timed([sys.executable, "-c", "import tensorflow"], cwd=ROOT)[0]
+                          for _ in range(3))}
     course = {"who": "numpy", "data": "breast_cancer", "hidden": (32, 16), "batch": 32, "epochs": 50,
               "dtype": "float64", "repeats": repeats, "rows": 0}
-    r = child(CHILD, json.dumps(course))
-    m["course_us"] = 1e6 * r["seconds"] / r["steps"]
+    with tempfile.TemporaryDirectory() as out:
+        for when, tree in trees.items():
+            cli = [sys.executable, "-m", "scratch_vs_keras.cli"]
+            kw = dict(cwd=tree, env=tree_env(tree), timeout=7200)
+            m[when] = {"main_job": timed(cli + ["--out", os.path.join(out, when, "main")], **kw)[0]}
+            m[when]["jobs2"] = timed(cli + ["run", "all", "--jobs", "2", "--out",
+                                            os.path.join(out, when, "jobs2")] + mode, **kw)
+            r = child(CHILD, json.dumps(course), tree=tree)
+            m[when]["course_us"] = 1e6 * r["seconds"] / r["steps"]
+            print(when, m[when], flush=True)
+        wall, _, parsed = where_time_goes.child(where_time_goes.CHILD_MAIN, os.path.join(out, "phases"))
+        m["main_phases"] = {k: v[0] for k, v in parsed[0]["main job"].items()}
+        m["main_phases"]["total"] = wall
+        m["serial"] = child(RUN_ALL_MEMORY, os.path.join(out, "serial"), run_all_mode, timeout=7200)
+        print("run all, one process", m["serial"]["seconds"], flush=True)
     f = child(FLOOR, json.dumps(course))
     m["floor_us"], m["floor_same"] = 1e6 * f["seconds"] / f["steps"], f["same_weights_as_engine"]
     return m
@@ -398,26 +422,56 @@ def harness_text(h):
         f"Target (after <= 0.5 x plain): {'met' if met else 'not met'}."])
 
 
+KERAS_PHASES = ("keras_twin_build", "keras_first_train_call", "keras_first_validation", "keras_fit")
+
+
+def main_job_floor(phases):
+    """Where the main job's wall time goes (benchmarks/where_time_goes.py's phases, one run)."""
+    tf_import = phases.get("tensorflow_import", 0.0)
+    keras = sum(phases.get(k, 0.0) for k in KERAS_PHASES)
+    rest = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(phases.items(), key=lambda kv: -kv[1])
+                     if k not in KERAS_PHASES + ("tensorflow_import", "total") and v >= 0.05)
+    return (f"The main job's floor (one run with `scratch_vs_keras.timing` on, {phases['total']:.1f} s "
+            f"wall): TensorFlow's import {tf_import:.1f} s plus Keras's own work (building the twin, "
+            f"tracing its training and test steps, its `fit`) {keras:.1f} s = {tf_import + keras:.1f} s "
+            f"before anything of this package's runs; the rest: {rest}, and Python's start with "
+            f"the other imports.")
+
+
+def target_row(label, m, value, form, target, applies=True):
+    """``| target | before | after | after / before | met |`` from both checkouts' figures."""
+    after = value(m["after"])
+    before = value(m["before"]) if "before" in m else None
+    ratio = f"{after / before:.2f}" if before else ""
+    shown = form.format(before) if before is not None else ""
+    met = "met" if after <= target and applies else "not met"
+    return f"| {label} | {shown} | {form.format(after)} | {ratio} | {met} |"
+
+
 def targets_text(m, run_all_mode):
-    serial, (jobs2, jobs2_rss) = m["serial"], m["jobs2"]
+    serial, jobs2_rss = m["serial"], m["after"]["jobs2"][1]
     growth = serial["rss_mb"][-1] - serial["rss_mb"][0]
-    mark = lambda ok: "met" if ok else "not met"  # noqa: E731
     lines = [
         "## `run all`, the main job, the NumPy step (issue 17's targets), measured in one run", "",
-        "| target | before | after | |", "|---|---|---|---|",
-        f"| `run all` ({run_all_mode} mode) <= 120 s | {serial['seconds']:.0f} s (one process) | "
-        f"{jobs2:.0f} s (`--jobs 2`) | {mark(jobs2 <= 120 and run_all_mode == 'full')} |",
-        f"| main job <= 8 s, TensorFlow's import included | | {m['main_job']:.1f} s (floor: "
-        f"`import tensorflow` alone {m['import_tf']:.1f} s) | {mark(m['main_job'] <= 8)} |",
-        f"| course-scale NumPy step <= 40 µs (float64) | | {m['course_us']:.1f} µs | "
-        f"{mark(m['course_us'] <= 40)} |",
+        "| target | before | after | after / before | |", "|---|---|---|---|---|",
+        target_row(f"`run all` ({run_all_mode} mode, `--jobs 2`) <= 120 s", m,
+                   lambda r: r["jobs2"][0], "{:.0f} s", 120, run_all_mode == "full"),
+        target_row("main job <= 8 s, TensorFlow's import included", m, lambda r: r["main_job"],
+                   "{:.1f} s", 8),
+        target_row("course-scale NumPy step <= 40 µs (float64)", m, lambda r: r["course_us"],
+                   "{:.1f} µs", 40),
+        "",
+        f"Before: {m.get('before_label') or 'not measured in this run'}. `import tensorflow` "
+        f"alone: {m['import_tf']:.1f} s. `run all` in one process (below): {serial['seconds']:.0f} s.",
+        "",
+        main_job_floor(m["main_phases"]),
         "",
         f"The NumPy step's floor: the same step's {FLOOR_CALLS} NumPy calls written inline in one "
         f"function, no framework around them (`FLOOR` in benchmarks/run.py; it ends on the "
         f"engine's weights bit for bit: {'yes' if m['floor_same'] else 'NO'}), take "
         f"{m['floor_us']:.1f} µs per step on this machine; the engine's Python (layers, loss, "
-        f"optimizer, callbacks, History) adds {m['course_us'] - m['floor_us']:.1f} µs "
-        f"({m['course_us'] / m['floor_us']:.2f}x the floor).",
+        f"optimizer, callbacks, History) adds {m['after']['course_us'] - m['floor_us']:.1f} µs "
+        f"({m['after']['course_us'] / m['floor_us']:.2f}x the floor).",
         "",
         f"`run all` memory: resident memory after each experiment in one process (Keras's session "
         f"cleared after each): " + ", ".join(f"{n} {r:.0f} MB" for n, r in zip(serial["names"], serial["rss_mb"]))
