@@ -208,6 +208,6 @@ def _report(name, cfg, data, model, run, scores, verdict, as_written, batch, epo
     return Report(name, f"Wide and deep as in course notebook {course}"
                   + (" (its last model, with Dropout)" if dropout else ""),
                   summary, verdict, sections, data={"runs": records},
-                  settings=cfg.settings(course=course, dropout=dropout, epochs=epochs,
+                  settings=cfg.settings(dataset="adult", course=course, dropout=dropout, epochs=epochs,
                                         batch_size=batch, weights_compared=run.compared_weights(),
                                         seconds=round(elapsed, 1)))
