@@ -77,6 +77,7 @@ def count_finished_tasks(cluster):
     return finished
 
 
+@pytest.mark.long
 def test_a_grid_run_with_jobs_2_killed_midway_then_resumed_on_a_dask_cluster(tmp_path, capsys):
     from distributed import LocalCluster
 
