@@ -39,6 +39,13 @@ def targets(kind, n, k, rng):
     raise ValueError(kind)
 
 
+def pytest_collection_modifyitems(items):
+    """The tests marked ``long`` first (in their order), then the rest: pytest-xdist hands out
+    work in collection order, and a long test handed out last keeps the run waiting on one core
+    while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
