@@ -115,7 +115,7 @@ class Dense(Layer):
         z = np.dot(x, self.weights[0])
         if self.use_bias:
             z += self.weights[1]
-        a = self.activation.call(z)  # z is an array already: skip __call__'s checks
+        a = self.activation(z)
         return a, DenseCache(x, z, a)
 
     def sensitivity(self, grad, cache):
