@@ -105,10 +105,9 @@ def run(name, cfg=None, write=True, stream=None):
     report.name = cfg.report_name(report.name)
     report.settings["seconds"] = f"{time.perf_counter() - started:.1f}"
     if write:
-        for part in getattr(report, "parts", ()):  # an experiment of several reports (faq)
-            with phase("report"):
-                write_report(part, cfg.out)
         with phase("report"):
+            for part in getattr(report, "parts", ()):  # an experiment of several reports (faq)
+                write_report(part, cfg.out)
             path = write_report(report, cfg.out)
         where = f" Report: {path}/report.html"
     else:

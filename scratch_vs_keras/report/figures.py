@@ -33,7 +33,6 @@ MARKERS = ["o", "s", "^", "D", "v", "P"]
 BOUND_COLOR = "#b00020"
 
 
-
 @functools.cache
 def plotting():
     """``(pyplot, seaborn)``, imported (Agg backend, the reports' theme) on the first figure: the

@@ -39,7 +39,7 @@ def _scipy(name):
 
 
 def _expit():
-    return _SCIPY.get("expit") or _scipy("expit")
+    return _scipy("expit")
 
 
 class Activation:
